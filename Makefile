@@ -1,0 +1,59 @@
+# midge: the same commands for people and CI.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.Version=$(VERSION)
+FUZZTIME  ?= 15s
+RACE_PKGS := ./matcher/... ./engine/... ./client/... ./internal/...
+
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge ./cmd/midge
+
+# deps installs what the tests need when it is missing (Debian's mosquitto
+# and mosquitto-clients, Go modules).
+deps:
+	./scripts/deps.sh
+
+# test: every test of both modules, then the race detector on the packages
+# that run concurrently.
+test: deps test-unit test-peers race
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+test-peers:
+	cd bench/peers && $(GO) test -count=1 ./...
+
+race:
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./codec/... ./matcher/...
+
+bench-codec:
+	cd bench/peers && ./codecbench/report.sh
+
+bench-matcher:
+	cd bench/peers && ./matcherbench/report.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd bench/peers && $(GO) vet ./...
+	$(GO) test -count=1 ./internal/archtest/
+
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-amd64 ./cmd/midge
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-arm64 ./cmd/midge
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-armv7 ./cmd/midge
+
+clean:
+	rm -rf bin
