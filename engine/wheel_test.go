@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+func TestWheelFiresAtOrAfterDueNeverBefore(t *testing.T) {
+	start := time.Unix(1000, 0)
+	w := newTimingWheel(100*time.Millisecond, 16, start)
+	var fired []int
+	mk := func(id int) *timer { return &timer{fire: func(time.Time) { fired = append(fired, id) }} }
+	a, b, c := mk(1), mk(2), mk(3)
+	w.schedule(a, start.Add(250*time.Millisecond))
+	w.schedule(b, start.Add(5*time.Second)) // beyond one turn of 1.6 s
+	w.schedule(c, start.Add(250*time.Millisecond))
+	w.advance(start.Add(200 * time.Millisecond))
+	if len(fired) != 0 {
+		t.Fatalf("fired early: %v", fired)
+	}
+	w.advance(start.Add(300 * time.Millisecond))
+	if len(fired) != 2 || fired[0] != 1 || fired[1] != 3 {
+		t.Fatalf("fired = %v, want [1 3]", fired)
+	}
+	w.advance(start.Add(4900 * time.Millisecond))
+	if len(fired) != 2 {
+		t.Fatalf("far timer fired a turn early: %v", fired)
+	}
+	w.advance(start.Add(5 * time.Second))
+	if len(fired) != 3 || fired[2] != 2 {
+		t.Fatalf("fired = %v, want [1 3 2]", fired)
+	}
+	if w.len() != 0 {
+		t.Fatalf("len = %d after all fired", w.len())
+	}
+}
+
+func TestWheelCancelAndReschedule(t *testing.T) {
+	start := time.Unix(0, 0)
+	w := newTimingWheel(time.Second, 8, start)
+	n := 0
+	tm := &timer{fire: func(time.Time) { n++ }}
+	w.schedule(tm, start.Add(3*time.Second))
+	w.cancel(tm)
+	w.advance(start.Add(10 * time.Second))
+	if n != 0 {
+		t.Fatal("cancelled timer fired")
+	}
+	w.schedule(tm, start.Add(12*time.Second))
+	w.schedule(tm, start.Add(15*time.Second)) // re-arm moves it
+	w.advance(start.Add(14 * time.Second))
+	if n != 0 {
+		t.Fatal("re-armed timer fired at its old deadline")
+	}
+	w.advance(start.Add(15 * time.Second))
+	if n != 1 {
+		t.Fatalf("fired %d times, want 1", n)
+	}
+}
+
+func TestWheelCallbackMayRescheduleAndCancelOthers(t *testing.T) {
+	start := time.Unix(0, 0)
+	w := newTimingWheel(time.Second, 4, start)
+	var other *timer
+	count := 0
+	var self *timer
+	self = &timer{fire: func(now time.Time) {
+		count++
+		w.cancel(other)
+		if count < 3 {
+			w.schedule(self, now.Add(time.Second))
+		}
+	}}
+	other = &timer{fire: func(time.Time) { t.Fatal("cancelled timer fired") }}
+	w.schedule(self, start.Add(time.Second))
+	w.schedule(other, start.Add(time.Second))
+	for s := 1; s <= 10; s++ {
+		w.advance(start.Add(time.Duration(s) * time.Second))
+	}
+	if count != 3 {
+		t.Fatalf("self-rescheduling timer fired %d times, want 3", count)
+	}
+}
+
+func TestWheelLongPauseFiresEverythingDue(t *testing.T) {
+	start := time.Unix(0, 0)
+	w := newTimingWheel(time.Second, 4, start)
+	n := 0
+	for i := 1; i <= 20; i++ {
+		w.schedule(&timer{fire: func(time.Time) { n++ }}, start.Add(time.Duration(i)*time.Second))
+	}
+	w.advance(start.Add(100 * time.Second))
+	if n != 20 {
+		t.Fatalf("fired %d of 20 after a long pause", n)
+	}
+}
