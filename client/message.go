@@ -1,0 +1,44 @@
+package client
+
+// UserProperty is one MQTT 5 user property (a name/value pair; names may
+// repeat).
+type UserProperty struct {
+	Key, Value string
+}
+
+// PublishProperties are the MQTT 5 properties a PUBLISH can carry. The zero
+// value means "none present". Optional integers are pointers so that an
+// absent property differs from a zero one.
+type PublishProperties struct {
+	PayloadFormat   *byte
+	MessageExpiry   *uint32
+	TopicAlias      uint16 // 0: absent
+	ResponseTopic   string
+	CorrelationData []byte
+	ContentType     string
+	UserProperties  []UserProperty
+	// SubscriptionIDs is filled on received messages only.
+	SubscriptionIDs []uint32
+}
+
+// Empty reports whether no property is set.
+func (p *PublishProperties) Empty() bool {
+	return p.PayloadFormat == nil && p.MessageExpiry == nil && p.TopicAlias == 0 &&
+		p.ResponseTopic == "" && p.CorrelationData == nil && p.ContentType == "" &&
+		len(p.UserProperties) == 0 && len(p.SubscriptionIDs) == 0
+}
+
+// Message is an application message, sent or received. A received Message
+// owns its memory: Topic, Payload and the properties are copies and stay
+// valid after the receive callback returns.
+type Message struct {
+	Topic     string
+	Payload   []byte
+	QoS       byte
+	Retain    bool
+	Duplicate bool
+	// PacketID is the packet identifier the message arrived with (0 for
+	// QoS 0).
+	PacketID   uint16
+	Properties PublishProperties
+}
