@@ -16,7 +16,7 @@ func TestFormatTokens(t *testing.T) {
 	m := &client.Message{Topic: "a/b", Payload: []byte("hello world"), QoS: 1, Retain: true, PacketID: 7,
 		Properties: client.PublishProperties{PayloadFormat: &pfi, MessageExpiry: &exp, ContentType: "text/plain",
 			ResponseTopic: "re/ply", CorrelationData: []byte("cd1"), TopicAlias: 4,
-			UserProperties: []client.UserProperty{{"k1", "v1"}, {"k2", "v2"}}, SubscriptionIDs: []uint32{9}}}
+			UserProperties: []client.UserProperty{{Key: "k1", Value: "v1"}, {Key: "k2", Value: "v2"}}, SubscriptionIDs: []uint32{9}}}
 	cases := []struct{ format, want string }{
 		{"%t %p %q %r %l %m %%", "a/b hello world 1 1 11 7 %"},
 		{"%x|%X", "68656c6c6f20776f726c64|68656C6C6F20776F726C64"},
