@@ -1,0 +1,197 @@
+package codec
+
+// Publish is a PUBLISH packet (§3.3).
+type Publish struct {
+	Dup      bool
+	QoS      byte
+	Retain   bool
+	Topic    []byte // empty in 5.0 when a Topic Alias stands for it
+	PacketID uint16 // QoS 1 and 2 only
+	Props    Properties
+	Payload  []byte
+}
+
+// Type returns PUBLISH.
+func (*Publish) Type() PacketType { return PUBLISH }
+
+var (
+	errPublishQoS3     = malformed("PUBLISH with QoS 3 [MQTT-3.3.1-4]")
+	errPublishDupQoS0  = malformed("PUBLISH with DUP set at QoS 0 [MQTT-3.3.1-2]")
+	errTopicEmptyAlias = protocolErr("empty topic name without a topic alias (§3.3.2.1)")
+	errTopicEmpty311   = &Error{Code: TopicNameInvalid, Rule: "empty topic name [MQTT-4.7.3-1]"}
+)
+
+// Decode parses a PUBLISH body sent with the fixed-header flags (DUP, QoS,
+// RETAIN). Topic, Payload and the property views alias body and are valid as
+// long as body is: copy them (Clone) before the read buffer is reused.
+func (p *Publish) Decode(v Version, flags byte, body []byte) error {
+	p.Props = Properties{}
+	p.Dup = flags&0x08 != 0
+	p.QoS = flags >> 1 & 0x03
+	p.Retain = flags&0x01 != 0
+	p.Topic, p.Payload, p.PacketID = nil, nil, 0
+	if p.QoS == 3 {
+		return errPublishQoS3 // [MQTT-3.3.1-4]
+	}
+	if p.Dup && p.QoS == 0 && v != V31 {
+		return errPublishDupQoS0 // [MQTT-3.3.1-2]
+	}
+	r := reader{buf: body}
+	topic, err := r.binary()
+	if err != nil {
+		return err
+	}
+	if err := checkTopicChars(topic); err != nil {
+		return err // [MQTT-3.3.2-2] no wildcards; [MQTT-1.5.4-1..2] UTF-8
+	}
+	p.Topic = topic
+	if p.QoS > 0 {
+		if p.PacketID, err = r.uint16(); err != nil {
+			return err
+		}
+		if p.PacketID == 0 {
+			return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
+		}
+	}
+	switch v {
+	case V5:
+		if err := p.Props.decode(&r, PUBLISH); err != nil {
+			return err
+		}
+		if len(topic) == 0 && p.Props.TopicAlias == 0 {
+			return errTopicEmptyAlias // §3.3.2.1: zero length needs a Topic Alias
+		}
+	case V311, V31:
+		if len(topic) == 0 {
+			return errTopicEmpty311 // [MQTT-4.7.3-1]
+		}
+	default:
+		return errVersion
+	}
+	p.Payload = r.rest()
+	return nil
+}
+
+func (p *Publish) flags() byte {
+	f := (p.QoS & 0x03) << 1
+	if p.Dup {
+		f |= 0x08
+	}
+	if p.Retain {
+		f |= 0x01
+	}
+	return f
+}
+
+// Append appends the whole PUBLISH packet encoded for v.
+func (p *Publish) Append(dst []byte, v Version) []byte {
+	dst = p.AppendHeader(dst, v)
+	return append(dst, p.Payload...)
+}
+
+// AppendHeader appends the PUBLISH packet without its payload: fixed header
+// (whose remaining length counts len(p.Payload)), topic, packet identifier
+// and properties. Send p.Payload after it, e.g. in the same writev.
+func (p *Publish) AppendHeader(dst []byte, v Version) []byte {
+	n := binaryLen(p.Topic) + len(p.Payload)
+	if p.QoS > 0 {
+		n += 2
+	}
+	pl := 0
+	if v == V5 {
+		pl = p.Props.EncodedLen(PUBLISH)
+		n += varintLen(uint32(pl)) + pl
+	}
+	dst = appendFixedHeader(dst, PUBLISH, p.flags(), n)
+	dst = appendBinary(dst, p.Topic)
+	if p.QoS > 0 {
+		dst = appendUint16(dst, p.PacketID)
+	}
+	if v == V5 {
+		dst = p.Props.Append(dst, PUBLISH)
+	}
+	return dst
+}
+
+// PublishHeader is the per-subscriber part of a PUBLISH whose topic, payload
+// and shared properties are encoded once for many subscribers. Fill it from
+// the message and the subscription, then Append it before the payload.
+type PublishHeader struct {
+	Dup, Retain bool
+	QoS         byte
+	PacketID    uint16 // QoS 1 and 2 only
+	Topic       []byte // may be empty in 5.0 when TopicAlias is already known to the receiver
+	// 5.0 only:
+	TopicAlias       uint16   // 0: none
+	MessageExpiry    uint32   // the remaining expiry, sent when HasMessageExpiry
+	HasMessageExpiry bool     //
+	SubscriptionIDs  []uint32 // the matching subscriptions' identifiers
+	Shared           []byte   // Properties.AppendShared output for the message
+	PayloadLen       int      // length of the payload sent after the header
+}
+
+// Append appends the fixed header, topic, packet identifier and (5.0)
+// properties of the PUBLISH described by h. It allocates nothing when dst
+// has room.
+func (h *PublishHeader) Append(dst []byte, v Version) []byte {
+	n := binaryLen(h.Topic) + h.PayloadLen
+	if h.QoS > 0 {
+		n += 2
+	}
+	pl := 0
+	if v == V5 {
+		pl = h.propsLen()
+		n += varintLen(uint32(pl)) + pl
+	}
+	f := (h.QoS & 0x03) << 1
+	if h.Dup {
+		f |= 0x08
+	}
+	if h.Retain {
+		f |= 0x01
+	}
+	dst = appendFixedHeader(dst, PUBLISH, f, n)
+	dst = appendBinary(dst, h.Topic)
+	if h.QoS > 0 {
+		dst = appendUint16(dst, h.PacketID)
+	}
+	if v != V5 {
+		return dst
+	}
+	dst = appendVarint(dst, uint32(pl))
+	if h.HasMessageExpiry {
+		dst = append(dst, byte(PropMessageExpiry))
+		dst = appendUint32(dst, h.MessageExpiry)
+	}
+	if h.TopicAlias != 0 {
+		dst = append(dst, byte(PropTopicAlias))
+		dst = appendUint16(dst, h.TopicAlias)
+	}
+	for _, id := range h.SubscriptionIDs {
+		dst = append(dst, byte(PropSubscriptionID))
+		dst = appendVarint(dst, id)
+	}
+	return append(dst, h.Shared...)
+}
+
+func (h *PublishHeader) propsLen() int {
+	n := len(h.Shared)
+	if h.HasMessageExpiry {
+		n += 5
+	}
+	if h.TopicAlias != 0 {
+		n += 3
+	}
+	for _, id := range h.SubscriptionIDs {
+		n += 1 + varintLen(id)
+	}
+	return n
+}
+
+// MarkDup sets the DUP flag in an encoded PUBLISH (its first byte), for
+// resending a QoS 1 or 2 message [MQTT-3.3.1-1].
+func MarkDup(packet []byte) {
+	if len(packet) > 0 && PacketType(packet[0]>>4) == PUBLISH && packet[0]&0x06 != 0 {
+		packet[0] |= 0x08
+	}
+}
