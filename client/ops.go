@@ -1,0 +1,228 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// AckError is an acknowledgement with a failure reason code (0x80 or
+// above), or a refused subscription (0x80 in 3.1.1).
+type AckError struct {
+	Packet       string // "PUBACK", "PUBREC", "PUBCOMP", "SUBACK", "UNSUBACK"
+	Code         byte
+	ReasonString string
+}
+
+func (e *AckError) Error() string {
+	return fmt.Sprintf("client: %s reason 0x%02X (%s)", e.Packet, e.Code, ReasonString(e.Code))
+}
+
+// PublishAsync sends m and calls done (on the reader goroutine, or at once
+// for QoS 0) when its flow completes: PUBACK for QoS 1, PUBCOMP for QoS 2.
+// It blocks while MaxInflight messages are unacknowledged. done may be nil.
+func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error)) error {
+	if m.QoS > 2 {
+		return errors.New("client: QoS must be 0, 1 or 2")
+	}
+	if m.QoS == 0 {
+		err := c.writePublish(m, 0)
+		if done != nil {
+			done(err)
+		}
+		return err
+	}
+	select {
+	case c.inflight <- struct{}{}:
+	case <-c.done:
+		return c.closedErr()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	kind := byte(pktPublish)
+	if m.QoS == 2 {
+		kind = pktPubrec
+	}
+	op := &pendingOp{kind: kind}
+	op.done = func(res ackResult) {
+		<-c.inflight
+		if done == nil {
+			return
+		}
+		err := res.err
+		if err == nil && len(res.codes) > 0 && res.codes[0] >= 0x80 {
+			name := "PUBACK"
+			if m.QoS == 2 {
+				name = "PUBREC"
+			}
+			err = &AckError{Packet: name, Code: res.codes[0]}
+		}
+		done(err)
+	}
+	id, err := c.allocID(op)
+	if err != nil {
+		<-c.inflight
+		return err
+	}
+	if err := c.writePublish(m, id); err != nil {
+		c.shutdown(err)
+		return err
+	}
+	return nil
+}
+
+// Publish sends m and, for QoS 1 and 2, waits for its flow to complete.
+func (c *Client) Publish(ctx context.Context, m *Message) error {
+	if m.QoS == 0 {
+		return c.PublishAsync(ctx, m, nil)
+	}
+	ch := make(chan error, 1)
+	if err := c.PublishAsync(ctx, m, func(err error) { ch <- err }); err != nil {
+		return err
+	}
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) writePublish(m *Message, id uint16) error {
+	first := byte(pktPublish<<4) | m.QoS<<1
+	if m.Retain {
+		first |= 1
+	}
+	if m.Duplicate {
+		first |= 8
+	}
+	c.logf("Client %s sending PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
+		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), id, m.Topic, len(m.Payload))
+	body := make([]byte, 0, 2+len(m.Topic)+2+len(m.Payload)+8)
+	body = appendString(body, m.Topic)
+	if m.QoS > 0 {
+		body = appendUint16(body, id) // [MQTT-2.2.1-3]
+	}
+	if c.version == V5 {
+		var p propWriter
+		m.Properties.encode(&p)
+		body = p.appendTo(body)
+	}
+	body = append(body, m.Payload...)
+	return c.writePacket(first, body)
+}
+
+// Subscription is one topic filter of a SUBSCRIBE with its options.
+type Subscription struct {
+	Filter            string
+	QoS               byte
+	NoLocal           bool // MQTT 5
+	RetainAsPublished bool // MQTT 5
+	RetainHandling    byte // MQTT 5: 0 send, 1 send if new, 2 never
+}
+
+// SubAck is the server's answer to SUBSCRIBE: one reason code (granted QoS
+// or failure) per filter.
+type SubAck struct {
+	Codes          []byte
+	ReasonString   string
+	UserProperties []UserProperty
+}
+
+// Subscribe sends SUBSCRIBE and waits for SUBACK. subID (MQTT 5) is the
+// subscription identifier, 0 for none.
+func (c *Client) Subscribe(ctx context.Context, subs []Subscription, subID uint32, user []UserProperty) (*SubAck, error) {
+	if len(subs) == 0 {
+		return nil, errors.New("client: SUBSCRIBE needs a topic filter") // [MQTT-3.8.3-3]
+	}
+	build := func(id uint16) []byte {
+		b := appendUint16(nil, id)
+		if c.version == V5 {
+			var p propWriter
+			if subID != 0 {
+				p.varint(propSubscriptionID, int(subID))
+			}
+			p.user(user)
+			b = p.appendTo(b)
+		}
+		for _, s := range subs {
+			b = appendString(b, s.Filter)
+			opts := s.QoS
+			if c.version == V5 {
+				if s.NoLocal {
+					opts |= 0x04
+				}
+				if s.RetainAsPublished {
+					opts |= 0x08
+				}
+				opts |= s.RetainHandling << 4
+			}
+			b = append(b, opts)
+		}
+		return b
+	}
+	res, err := c.request(ctx, pktSubscribe, build, func(id uint16) {
+		for _, s := range subs {
+			opts := s.QoS
+			if s.NoLocal {
+				opts |= 0x04
+			}
+			if s.RetainAsPublished {
+				opts |= 0x08
+			}
+			opts |= s.RetainHandling << 4
+			c.logf("Client %s sending SUBSCRIBE (Mid: %d, Topic: %s, QoS: %d, Options: 0x%02x)", c.logID(), id, s.Filter, s.QoS, opts&0xfc)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SubAck{Codes: res.codes, ReasonString: res.props.reasonString, UserProperties: res.props.user}, nil
+}
+
+// Unsubscribe sends UNSUBSCRIBE and waits for UNSUBACK; the codes are MQTT
+// 5 reason codes (empty before 5).
+func (c *Client) Unsubscribe(ctx context.Context, filters []string, user []UserProperty) ([]byte, error) {
+	build := func(id uint16) []byte {
+		b := appendUint16(nil, id)
+		if c.version == V5 {
+			var p propWriter
+			p.user(user)
+			b = p.appendTo(b)
+		}
+		for _, f := range filters {
+			b = appendString(b, f)
+		}
+		return b
+	}
+	res, err := c.request(ctx, pktUnsubscribe, build, func(id uint16) {
+		for _, f := range filters {
+			c.logf("Client %s sending UNSUBSCRIBE (Mid: %d, Topic: %s)", c.logID(), id, f)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.codes, nil
+}
+
+// request sends a SUBSCRIBE or UNSUBSCRIBE and waits for its answer.
+func (c *Client) request(ctx context.Context, kind byte, build func(uint16) []byte, log func(uint16)) (ackResult, error) {
+	ch := make(chan ackResult, 1)
+	op := &pendingOp{kind: kind, done: func(r ackResult) { ch <- r }}
+	id, err := c.allocID(op)
+	if err != nil {
+		return ackResult{}, err
+	}
+	log(id)
+	if err := c.writePacket(kind<<4|0x02, build(id)); err != nil { // [MQTT-3.8.1-1] [MQTT-3.10.1-1] flags 0010
+		c.shutdown(err)
+		return ackResult{}, err
+	}
+	select {
+	case r := <-ch:
+		return r, r.err
+	case <-ctx.Done():
+		return ackResult{}, ctx.Err()
+	}
+}
