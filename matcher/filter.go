@@ -72,6 +72,12 @@ func ParseFilter(filter string) (group, topicFilter string, err error) {
 		if strings.ContainsAny(group, "+#") {
 			return "", "", ErrInvalidShare
 		}
+		if strings.IndexByte(group, 0) >= 0 {
+			return "", "", ErrNullCharacter // [MQTT-4.7.3-2]
+		}
+		if !utf8.ValidString(group) {
+			return "", "", ErrInvalidUTF8 // [MQTT-1.5.3-1]
+		}
 	}
 	if err := ValidFilter(topicFilter); err != nil {
 		return "", "", err

@@ -103,6 +103,8 @@ func TestFilterValidity(t *testing.T) {
 		{"$share/con+sumer/sport", ErrInvalidShare}, // [MQTT-4.8.2-2]
 		{"$share/con#sumer/sport", ErrInvalidShare}, // [MQTT-4.8.2-2]
 		{"$share/g/sport/#/x", ErrInvalidWildcard},
+		{"$share/\x00/sport", ErrNullCharacter}, // [MQTT-4.7.3-2]
+		{"$share/\xff/sport", ErrInvalidUTF8},   // [MQTT-1.5.3-1]
 	}
 	for _, c := range cases {
 		_, _, err := ParseFilter(c.filter)
