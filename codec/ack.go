@@ -37,7 +37,7 @@ func (a *Ack) Decode(v Version, flags byte, body []byte) error {
 		flags &^= 0x08 // 3.1 allows DUP on PUBREL (3.1 §3.6)
 	}
 	if flags != ackFlags(k) {
-		return errFlags // [MQTT-2.2.2-1], PUBREL: [MQTT-3.6.1-1]
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1]), PUBREL: [MQTT-3.6.1-1]
 	}
 	r := reader{buf: body}
 	id, err := r.uint16()

@@ -23,7 +23,7 @@ var (
 func (c *Connack) Decode(v Version, flags byte, body []byte) error {
 	*c = Connack{}
 	if flags != 0 {
-		return errFlags // [MQTT-2.2.2-1]
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])
 	}
 	if !v.Valid() {
 		return errVersion

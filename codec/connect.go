@@ -52,7 +52,7 @@ var (
 func (c *Connect) Decode(_ Version, flags byte, body []byte) error {
 	*c = Connect{}
 	if flags != 0 {
-		return errFlags // [MQTT-2.2.2-1] CONNECT flags are 0000
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1]) CONNECT flags are 0000
 	}
 	r := reader{buf: body}
 	name, err := r.binary()

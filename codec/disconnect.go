@@ -29,7 +29,7 @@ func (d *Disconnect) Decode(v Version, flags byte, body []byte) error {
 // (absent when the remaining length is below 2) (§3.14.2, §3.15.2).
 func decodeReasonAndProps(t PacketType, flags byte, body []byte, props *Properties) (ReasonCode, error) {
 	if flags != 0 {
-		return 0, errFlags // [MQTT-2.2.2-1]
+		return 0, errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])
 	}
 	if len(body) == 0 {
 		return Success, nil

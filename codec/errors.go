@@ -46,7 +46,7 @@ var (
 	errUTF8Null        = malformed("U+0000 in a UTF-8 string [MQTT-1.5.4-2]")
 	errReservedType    = malformed("reserved packet type 0 [MQTT-2.1.2]")
 	errRemainingLength = malformed("remaining length longer than 4 bytes [MQTT-2.2.3]")
-	errFlags           = malformed("reserved fixed header flags not as specified [MQTT-2.2.2-1]")
+	errFlags           = malformed("reserved fixed header flags not as specified [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])")
 	errV5Only          = malformed("packet type exists only in MQTT 5.0")
 	errVersion         = malformed("unknown protocol version for this packet")
 	errZeroPacketID    = protocolErr("packet identifier 0 [MQTT-2.3.1-1] [MQTT-2.2.1-3]")

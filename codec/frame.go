@@ -16,7 +16,7 @@ type Frame struct {
 }
 
 var (
-	errPacketTooLarge = &Error{Code: PacketTooLarge, Rule: "packet larger than the maximum packet size [MQTT-3.2.2-15]"}
+	errPacketTooLarge = &Error{Code: PacketTooLarge, Rule: "packet larger than the maximum packet size [MQTT-3.2.2-15] (§4.13)"}
 )
 
 // ReadFrame splits the first control packet off buf. It never consumes

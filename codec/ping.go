@@ -22,7 +22,7 @@ func (*Pingresp) Decode(_ Version, flags byte, body []byte) error { return decod
 
 func decodeEmpty(flags byte, body []byte) error {
 	if flags != 0 {
-		return errFlags // [MQTT-2.2.2-1]
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])
 	}
 	if len(body) != 0 {
 		return errNotEmpty

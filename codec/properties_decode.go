@@ -1,10 +1,10 @@
 package codec
 
 var (
-	errPropUnknown    = malformed("unknown property identifier [MQTT-2.2.2-2]")
-	errPropNotAllowed = protocolErr("property not allowed in this packet [MQTT-2.2.2-2]")
-	errPropDuplicate  = protocolErr("property included more than once [MQTT-2.2.2-2]")
-	errPropLength     = malformed("property length runs past the packet [MQTT-2.2.2-1]")
+	errPropUnknown    = malformed("unknown property identifier (§2.2.2.2)")
+	errPropNotAllowed = protocolErr("property not allowed in this packet (§2.2.2.2 Table 2-4)")
+	errPropDuplicate  = protocolErr("property included more than once (§2.2.2.2: only User Property, and Subscription Identifier in PUBLISH, repeat)")
+	errPropLength     = malformed("property length runs past the packet (§2.2.2.1)")
 	errPropBool       = protocolErr("property value other than 0 or 1 (§3.1.2.11, §3.2.2.3, §3.3.2.3.2)")
 	errPropZero       = protocolErr("property value 0 not permitted (receive maximum, maximum packet size, subscription identifier, topic alias)")
 )
@@ -21,7 +21,7 @@ func (p *Properties) decode(r *reader, t PacketType) error {
 		return err
 	}
 	if uint64(n) > uint64(r.left()) {
-		return errPropLength // [MQTT-2.2.2-1] the length counts the bytes that follow
+		return errPropLength // §2.2.2.1: the length counts the bytes that follow
 	}
 	block := r.buf[r.pos : r.pos+int(n) : r.pos+int(n)]
 	r.pos += int(n)

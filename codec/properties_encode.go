@@ -42,15 +42,20 @@ func (p *Properties) wanted(t PacketType) uint64 {
 	set(PropSubIDAvailable, p.SubIDAvailable != 0)
 	set(PropSharedSubAvailable, p.SharedSubAvailable != 0)
 	m &^= 1<<PropUser | 1<<PropSubscriptionID // written from the lists
-	return m & allowedIn[t&15]
+	if t > allContexts {
+		t = allContexts
+	}
+	return m & allowedIn[t]
 }
 
-// allowedIn[t] is the set of properties allowed in context t.
-var allowedIn = func() (a [16]uint64) {
+// allowedIn[t] is the set of properties allowed in context t;
+// allowedIn[allContexts] holds every known property.
+var allowedIn = func() (a [allContexts + 1]uint64) {
 	for id := range propTable {
-		for t := range a {
+		for t := PacketType(0); t < allContexts; t++ {
 			if propTable[id].allowed&(1<<t) != 0 {
 				a[t] |= 1 << id
+				a[allContexts] |= 1 << id
 			}
 		}
 	}

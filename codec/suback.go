@@ -54,7 +54,7 @@ func (s *Suback) Decode(v Version, flags byte, body []byte) error {
 		return errVersion
 	}
 	if flags != 0 {
-		return errFlags // [MQTT-2.2.2-1]
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])
 	}
 	r := reader{buf: body}
 	var err error
@@ -110,7 +110,7 @@ func (u *Unsuback) Decode(v Version, flags byte, body []byte) error {
 		return errVersion
 	}
 	if flags != 0 {
-		return errFlags // [MQTT-2.2.2-1]
+		return errFlags // [MQTT-2.1.3-1] (3.1.1: [MQTT-2.2.2-1])
 	}
 	r := reader{buf: body}
 	var err error

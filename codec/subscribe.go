@@ -46,7 +46,7 @@ func (*Subscribe) Type() PacketType { return SUBSCRIBE }
 func (s *Subscribe) Len() int { return s.count + len(s.Subscriptions) }
 
 var (
-	errSubscribeEmpty   = protocolErr("SUBSCRIBE without a topic filter [MQTT-3.8.3-3]")
+	errSubscribeEmpty   = protocolErr("SUBSCRIBE without a topic filter [MQTT-3.8.3-2] (3.1.1: [MQTT-3.8.3-3])")
 	errSubscribeOptions = malformed("SUBSCRIBE options reserved bits set or QoS 3 [MQTT-3-8.3-4] [MQTT-3.8.3-5]")
 	errRetainHandling   = protocolErr("retain handling 3 (§3.8.3.1)")
 	errNoLocalShared    = protocolErr("no local set on a shared subscription [MQTT-3.8.3-4]")

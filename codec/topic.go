@@ -4,8 +4,8 @@ var (
 	errTopicEmpty    = &Error{Code: TopicNameInvalid, Rule: "empty topic name [MQTT-4.7.3-1]"}
 	errTopicWildcard = &Error{Code: TopicNameInvalid, Rule: "wildcard in a topic name [MQTT-3.3.2-2]"}
 	errFilterEmpty   = &Error{Code: TopicFilterInvalid, Rule: "empty topic filter [MQTT-4.7.3-1]"}
-	errFilterHash    = &Error{Code: TopicFilterInvalid, Rule: "'#' not alone in the last level [MQTT-4.7.1-1]"}
-	errFilterPlus    = &Error{Code: TopicFilterInvalid, Rule: "'+' not alone in its level [MQTT-4.7.1-2]"}
+	errFilterHash    = &Error{Code: TopicFilterInvalid, Rule: "'#' not alone in the last level [MQTT-4.7.1-1] (3.1.1: [MQTT-4.7.1-2])"}
+	errFilterPlus    = &Error{Code: TopicFilterInvalid, Rule: "'+' not alone in its level [MQTT-4.7.1-2] (3.1.1: [MQTT-4.7.1-3])"}
 	errShareName     = &Error{Code: TopicFilterInvalid, Rule: "shared subscription name empty or holding '/', '+' or '#' [MQTT-4.8.2-1]"}
 	errShareFilter   = &Error{Code: TopicFilterInvalid, Rule: "shared subscription without a topic filter [MQTT-4.8.2-2]"}
 	errTopicLength   = &Error{Code: TopicNameInvalid, Rule: "topic longer than 65535 bytes [MQTT-4.7.3-3]"}
