@@ -23,7 +23,7 @@ type GoldenPacket struct {
 var Golden = []GoldenPacket{
 	// MQTT 3.1.1
 	{Name: "v311/connect/minimal", Version: codec.V311,
-		Raw: cat(0x10, 0x0F, 0x00, 0x04, raw("MQTT"), 0x04, 0x02, 0x00, 0x3C, 0x00, 0x03, raw("abc")),
+		Raw:    cat(0x10, 0x0F, 0x00, 0x04, raw("MQTT"), 0x04, 0x02, 0x00, 0x3C, 0x00, 0x03, raw("abc")),
 		Packet: &codec.Connect{Version: codec.V311, CleanStart: true, KeepAlive: 60, ClientID: bs("abc")}},
 	{Name: "v311/connect/will-user-password", Version: codec.V311,
 		Raw: pkt(0x10, s("MQTT"), 0x04, 0xEE, u16(30), s("client-1"), s("dev/1/status"), s("offline"), s("user"), s("pa\x00ss")),
