@@ -50,7 +50,8 @@ type Client struct {
 	pingTimer  *time.Timer
 	done       chan struct{}
 	closeOnce  sync.Once
-	err        error // why the connection ended, set before done closes
+	closing    atomic.Bool // Disconnect was called: the server closing is expected
+	err        error       // why the connection ended, set before done closes
 	disconnect *Disconnect
 }
 
@@ -311,6 +312,7 @@ func (c *Client) Disconnect(d *Disconnect) error {
 	default:
 	}
 	c.logf("Client %s sending DISCONNECT", c.logID())
+	c.closing.Store(true)
 	err := c.writePacket(pktDisconnect<<4, c.disconnectBody(d))
 	c.shutdown(nil)
 	return err

@@ -95,7 +95,9 @@ func (c *Client) readLoop(fr *frameReader) {
 			select {
 			case <-c.done:
 			default:
-				if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+				if c.closing.Load() {
+					err = nil
+				} else if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 					err = fmt.Errorf("client: connection closed by server: %w", err)
 				}
 				c.shutdown(err)

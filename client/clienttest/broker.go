@@ -1,0 +1,148 @@
+// Package clienttest starts brokers for the client and command-line tests:
+// Debian's mosquitto today, midge's own broker once it serves. Each broker
+// listens on a free loopback port (and a Unix socket) with a generated
+// configuration and is stopped when the test ends.
+package clienttest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Broker is a running broker.
+type Broker struct {
+	Name     string // "mosquitto"
+	Host     string // "127.0.0.1"
+	Port     int
+	UnixPath string // Unix socket listener, "" when not configured
+	Dir      string // scratch directory holding config and log
+}
+
+// Addr is host:port of the TCP listener.
+func (b *Broker) Addr() string { return net.JoinHostPort(b.Host, fmt.Sprint(b.Port)) }
+
+// Config adjusts the generated broker configuration.
+type Config struct {
+	// PasswordFile, if set, turns anonymous access off and checks users
+	// against this mosquitto-format file.
+	PasswordFile string
+	// Unix adds a Unix socket listener.
+	Unix bool
+}
+
+// Brokers lists the brokers the tests run against. midge joins this list
+// when `midge serve` works.
+var Brokers = []string{"mosquitto"}
+
+// Start runs the named broker for the duration of t. A missing program is
+// a test failure with a clear message, never a skip.
+func Start(t testing.TB, name string, cfg Config) *Broker {
+	t.Helper()
+	switch name {
+	case "mosquitto":
+		return startMosquitto(t, cfg)
+	}
+	t.Fatalf("clienttest: unknown broker %q", name)
+	return nil
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("clienttest: no free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startMosquitto(t testing.TB, cfg Config) *Broker {
+	t.Helper()
+	bin, err := exec.LookPath("mosquitto")
+	if err != nil {
+		for _, p := range []string{"/usr/sbin/mosquitto", "/sbin/mosquitto"} {
+			if _, e := os.Stat(p); e == nil {
+				bin, err = p, nil
+			}
+		}
+	}
+	if err != nil {
+		t.Fatalf("clienttest: the mosquitto broker is needed for this test and is not installed (apt-get install mosquitto)")
+	}
+	dir := t.TempDir()
+	b := &Broker{Name: "mosquitto", Host: "127.0.0.1", Dir: dir}
+	var conf strings.Builder
+	for attempt := 0; ; attempt++ {
+		b.Port = FreePort(t)
+		conf.Reset()
+		fmt.Fprintf(&conf, "per_listener_settings false\nlistener %d 127.0.0.1\n", b.Port)
+		if u, err := user.Current(); err == nil {
+			// Run as ourselves: as root, mosquitto would otherwise switch
+			// to the "mosquitto" user, who cannot read the test's files.
+			fmt.Fprintf(&conf, "user %s\n", u.Username)
+		}
+		if cfg.Unix {
+			b.UnixPath = filepath.Join(dir, "mqtt.sock")
+			fmt.Fprintf(&conf, "listener 0 %s\n", b.UnixPath)
+		}
+		if cfg.PasswordFile != "" {
+			fmt.Fprintf(&conf, "allow_anonymous false\npassword_file %s\n", cfg.PasswordFile)
+		} else {
+			conf.WriteString("allow_anonymous true\n")
+		}
+		conf.WriteString("log_dest stderr\nlog_type error\nlog_type warning\n")
+		path := filepath.Join(dir, "mosquitto.conf")
+		if err := os.WriteFile(path, []byte(conf.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		logf, err := os.Create(filepath.Join(dir, "mosquitto.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-c", path)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("clienttest: starting mosquitto: %v", err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); logf.Close(); close(exited) }()
+		if waitListening(b.Addr(), exited) {
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			return b
+		}
+		cmd.Process.Kill()
+		<-exited
+		if attempt == 2 {
+			log, _ := os.ReadFile(filepath.Join(dir, "mosquitto.log"))
+			t.Fatalf("clienttest: mosquitto did not start:\n%s", log)
+		}
+	}
+}
+
+func waitListening(addr string, exited <-chan struct{}) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
