@@ -114,7 +114,7 @@ func startMosquitto(t testing.TB, cfg Config) *Broker {
 		}
 		exited := make(chan struct{})
 		go func() { cmd.Wait(); logf.Close(); close(exited) }()
-		if waitListening(b.Addr(), exited) {
+		if waitListening("tcp", b.Addr(), exited) && (b.UnixPath == "" || waitListening("unix", b.UnixPath, exited)) {
 			t.Cleanup(func() {
 				cmd.Process.Kill()
 				<-exited
@@ -130,7 +130,7 @@ func startMosquitto(t testing.TB, cfg Config) *Broker {
 	}
 }
 
-func waitListening(addr string, exited <-chan struct{}) bool {
+func waitListening(network, addr string, exited <-chan struct{}) bool {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -138,7 +138,7 @@ func waitListening(addr string, exited <-chan struct{}) bool {
 			return false
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+		if c, err := net.DialTimeout(network, addr, 200*time.Millisecond); err == nil {
 			c.Close()
 			return true
 		}
