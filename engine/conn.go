@@ -145,7 +145,7 @@ func (c *conn) handlePacket(f codec.Frame) error {
 			c.protocolError("malformed PINGREQ", codec.MalformedPacket) // [MQTT-2.2.2-2]
 			return errClose
 		}
-		c.writeSmall(byte(codec.PINGRESP)<<4, 0) // [MQTT-3.12.4-1]
+		c.writeSmall(byte(codec.PINGRESP) << 4) // [MQTT-3.12.4-1]
 		return nil
 	case codec.DISCONNECT:
 		return c.handleDisconnect(f)
