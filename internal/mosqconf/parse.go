@@ -125,7 +125,13 @@ func splitLine(raw string) (l line, ok bool) {
 // apply dispatches one line to its option handler.
 func (p *parser) apply(l *line) error {
 	if h, ok := supported[l.key]; ok {
-		return h(p, l)
+		if err := h(p, l); err != nil {
+			return err
+		}
+		if notYetActive[l.key] {
+			p.warnf(l, "%s is parsed but midge does not act on it yet", l.key)
+		}
+		return nil
 	}
 	if spec, ok := unsupported[l.key]; ok {
 		return p.applyUnsupported(l, spec)
