@@ -1,0 +1,66 @@
+package loadgen
+
+import (
+	"context"
+	"time"
+)
+
+// Timetable is when one publisher's messages are due: message seq is due
+// at Start + seq*Interval, for seq < Count. It is fixed before the run
+// starts and never moves, whatever the broker does.
+type Timetable struct {
+	Start    time.Duration // intended time of message 0 (since the epoch)
+	Interval time.Duration // between two messages; 0 sends all at Start
+	Count    uint64        // messages to send
+}
+
+// At returns the intended send time of message seq.
+func (t Timetable) At(seq uint64) time.Duration {
+	return t.Start + time.Duration(seq)*t.Interval
+}
+
+// End returns the intended send time of the last message.
+func (t Timetable) End() time.Duration {
+	if t.Count == 0 {
+		return t.Start
+	}
+	return t.At(t.Count - 1)
+}
+
+// intervalForRate returns the gap between messages at rate messages per
+// second (0 when the rate is not positive: send as fast as possible).
+func intervalForRate(rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / rate)
+}
+
+// SendFunc sends message seq, stamped with its intended time. An error
+// stops the timetable.
+type SendFunc func(seq uint64, intended time.Duration) error
+
+// RunTimetable sends every message of tt at its intended time on clock and
+// returns how many were sent. It is open-loop: when a send blocks past the
+// next message's time (a stalled broker, a full inflight window), the late
+// messages go out at once when the send returns, each still stamped with
+// the time it was due, so the receiver charges the stall to every message
+// it delayed. It stops at the first send error or when ctx ends.
+func RunTimetable(ctx context.Context, clock Clock, tt Timetable, send SendFunc) (uint64, error) {
+	var seq uint64
+	for seq < tt.Count {
+		due := tt.At(seq)
+		if clock.Now() < due {
+			if err := clock.SleepUntil(ctx, due); err != nil {
+				return seq, err
+			}
+		} else if err := ctx.Err(); err != nil {
+			return seq, err
+		}
+		if err := send(seq, due); err != nil {
+			return seq, err
+		}
+		seq++
+	}
+	return seq, nil
+}

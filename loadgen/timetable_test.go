@@ -1,0 +1,147 @@
+package loadgen
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// virtualClock is a clock that jumps: SleepUntil moves it forward at once,
+// and a fake broker's stall advances it by hand. One goroutine uses it.
+type virtualClock struct {
+	mu  sync.Mutex
+	now time.Duration
+}
+
+func (c *virtualClock) Now() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *virtualClock) SleepUntil(ctx context.Context, t time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t > c.now {
+		c.now = t
+	}
+	return ctx.Err()
+}
+
+func (c *virtualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now += d
+	c.mu.Unlock()
+}
+
+func TestTimetableSendsOnSchedule(t *testing.T) {
+	clk := &virtualClock{}
+	tt := Timetable{Start: 50 * time.Millisecond, Interval: 10 * time.Millisecond, Count: 100}
+	var sentAt []time.Duration
+	n, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+		if due != tt.At(seq) {
+			t.Fatalf("message %d stamped %v, due %v", seq, due, tt.At(seq))
+		}
+		sentAt = append(sentAt, clk.Now())
+		return nil
+	})
+	if err != nil || n != 100 {
+		t.Fatalf("sent %d, err %v", n, err)
+	}
+	for i, at := range sentAt {
+		if at != tt.At(uint64(i)) {
+			t.Fatalf("message %d sent at %v, due %v", i, at, tt.At(uint64(i)))
+		}
+	}
+	if tt.End() != 50*time.Millisecond+99*10*time.Millisecond {
+		t.Fatalf("End = %v", tt.End())
+	}
+}
+
+// A broker that stalls for one second must show about one second of
+// latency for the message in flight and a falling ramp down to zero for
+// every message that was due during the stall: the timetable does not
+// move, and latency is charged from the intended time.
+func TestStallIsChargedToEveryDelayedMessage(t *testing.T) {
+	clk := &virtualClock{}
+	const rate = 1000
+	tt := Timetable{Interval: time.Second / rate, Count: 3 * rate}
+	stallAt, stall := time.Second, time.Second
+	stalled := false
+	rec := NewLatencyRecorder()
+	var lats []time.Duration
+	_, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+		payload := make([]byte, StampSize)
+		Stamp{Seq: seq, Intended: int64(due)}.Put(payload)
+		if !stalled && clk.Now() >= stallAt { // the broker stops reading for a second
+			stalled = true
+			clk.Advance(stall)
+		}
+		st, err := DecodeStamp(payload) // the subscriber's side
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat := clk.Now() - time.Duration(st.Intended)
+		lats = append(lats, lat)
+		rec.Record(0, lat)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lats) != 3*rate {
+		t.Fatalf("sent %d messages, want %d: the timetable must not skip", len(lats), 3*rate)
+	}
+	var over500ms, nonzero int
+	for _, l := range lats {
+		if l > 500*time.Millisecond {
+			over500ms++
+		}
+		if l > 0 {
+			nonzero++
+		}
+	}
+	// Messages due in [1s, 2s) waited 2s-due: 1000 late ones, half of
+	// them by more than 500 ms.
+	if nonzero < rate-1 || nonzero > rate+1 {
+		t.Errorf("%d messages delayed, want ~%d (every message due during the stall)", nonzero, rate)
+	}
+	if over500ms < rate/2-2 || over500ms > rate/2+2 {
+		t.Errorf("%d messages delayed > 500ms, want ~%d", over500ms, rate/2)
+	}
+	s := Summarize(rec.Merged())
+	if s.MaxUs < 990e3 || s.MaxUs > 1001e3 {
+		t.Errorf("max latency %.0fus, want ~1s", s.MaxUs)
+	}
+	if s.P90Us < 100e3 {
+		t.Errorf("p90 %.0fus: a third of the messages were delayed, p90 must show it", s.P90Us)
+	}
+	if s.P50Us != 0.001 { // 1 ns, the histogram's floor: no delay
+		t.Errorf("p50 %.3fus, want the floor", s.P50Us)
+	}
+}
+
+func TestTimetableStopsOnCancel(t *testing.T) {
+	clk := &virtualClock{}
+	ctx, cancel := context.WithCancel(context.Background())
+	tt := Timetable{Interval: time.Millisecond, Count: 1000}
+	n, err := RunTimetable(ctx, clk, tt, func(seq uint64, _ time.Duration) error {
+		if seq == 9 {
+			cancel()
+		}
+		return nil
+	})
+	if n != 10 || err == nil {
+		t.Fatalf("sent %d, err %v; want 10 and the context's error", n, err)
+	}
+}
+
+func TestIntervalForRate(t *testing.T) {
+	if got := intervalForRate(1000); got != time.Millisecond {
+		t.Errorf("1000/s -> %v", got)
+	}
+	if got := intervalForRate(0); got != 0 {
+		t.Errorf("0/s -> %v", got)
+	}
+}
