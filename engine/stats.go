@@ -321,10 +321,10 @@ func (s *Stats) sysUpdate(now time.Time, emit func(string, []byte), onlyChanged 
 	e.uint("$SYS/broker/publish/messages/dropped", n.PublishDropped)
 	e.uint("$SYS/broker/publish/messages/received", n.PublishReceived)
 	e.uint("$SYS/broker/publish/messages/sent", n.PublishSent)
-	e.uint("$SYS/broker/publish/bytes/received", n.PublishBytesReceived)
-	e.uint("$SYS/broker/publish/bytes/sent", n.PublishBytesSent)
 	e.uint("$SYS/broker/bytes/received", n.BytesReceived)
 	e.uint("$SYS/broker/bytes/sent", n.BytesSent)
+	e.uint("$SYS/broker/publish/bytes/received", n.PublishBytesReceived)
+	e.uint("$SYS/broker/publish/bytes/sent", n.PublishBytesSent)
 }
 
 // sysLoads advances the load averages as mosquitto's sys_tree does. Each
