@@ -1,0 +1,82 @@
+package interop
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+// TestUnixSocketMosquittoClients publishes and subscribes over the Unix
+// socket listener with mosquitto_pub/mosquitto_sub --unix, and across
+// listeners (Unix to TCP).
+func TestUnixSocketMosquittoClients(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	unix := mosquittoSub(t, b, "--unix", b.sock, "-t", topic, "-q", "1")
+	tcp := mosquittoSub(t, b, append(b.tcpArgs(), "-t", topic, "-q", "1")...)
+	mosquittoPub(t, "--unix", b.sock, "-t", topic, "-q", "1", "-m", "over-unix")
+	for name, s := range map[string]*toolSub{"unix": unix, "tcp": tcp} {
+		if m := next(t, s.msgs, 5*time.Second); m.payload != "over-unix" || m.qos != 1 {
+			t.Errorf("%s subscriber got %+v", name, m)
+		}
+	}
+	mosquittoPub(t, append(b.tcpArgs(), "-t", topic, "-m", "over-tcp")...)
+	if m := next(t, unix.msgs, 5*time.Second); m.payload != "over-tcp" {
+		t.Errorf("unix subscriber got %+v", m)
+	}
+}
+
+// TestUnixSocketRawClient speaks raw MQTT over the Unix socket: CONNECT,
+// SUBSCRIBE, a QoS 1 delivery published over TCP, PINGREQ.
+func TestUnixSocketRawClient(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	r := dialRawUnix(t, b)
+	r.send(connectPacket(connectOpts{clientID: "unix-raw", keepAlive: 60}))
+	if _, rc := r.connack(); rc != 0 {
+		t.Fatalf("CONNACK code %d", rc)
+	}
+	r.subscribe(1, topic, 1)
+	pub, _ := connectRaw(t, b, connectOpts{clientID: "unix-raw-pub"})
+	publishQoS1(t, pub, 1, topic, "to-unix")
+	p := r.expectPublish(5 * time.Second)
+	if p.payload != "to-unix" || p.qos != 1 {
+		t.Fatalf("got %+v", p)
+	}
+	r.send(ackPacket(typePUBACK, p.id), pingreqPacket)
+	r.expectType(typePINGRESP, 5*time.Second)
+}
+
+// TestMaxPacketSizeClosesOnlyOffender sets max_packet_size 1024: a PUBLISH
+// over it closes that connection; a subscriber and another publisher beside
+// it are unaffected, and a PUBLISH just under the limit passes.
+func TestMaxPacketSizeClosesOnlyOffender(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.maxPacketSize = 1024
+	b := startBroker(t, cfg)
+	topic := uniqueTopic(t, "x")
+	sub, _ := connectRaw(t, b, connectOpts{clientID: "mps-sub", keepAlive: 60})
+	sub.subscribe(1, topic, 0)
+	good, _ := connectRaw(t, b, connectOpts{clientID: "mps-good", keepAlive: 60})
+
+	bad, _ := connectRaw(t, b, connectOpts{clientID: "mps-bad", keepAlive: 60})
+	big := publishPacket(topic, bytes.Repeat([]byte("x"), 2000), 0, 0, false, false)
+	bad.trySend(big)
+	bad.expectClosedSilently(5 * time.Second)
+
+	// The largest packet that fits: 1024 bytes in total.
+	fits := publishPacket(topic, nil, 0, 0, false, false)
+	payload := bytes.Repeat([]byte("y"), 1024-len(fits)-1) // one more remaining-length byte
+	fits = publishPacket(topic, payload, 0, 0, false, false)
+	if len(fits) != 1024 {
+		t.Fatalf("test packet is %d bytes, want 1024", len(fits))
+	}
+	good.send(fits)
+	if p := sub.expectPublish(5 * time.Second); p.payload != string(payload) {
+		t.Fatalf("subscriber got a %d-byte payload, want %d", len(p.payload), len(payload))
+	}
+	good.send(publishPacket(topic, []byte("small"), 0, 0, false, false))
+	if p := sub.expectPublish(5 * time.Second); p.payload != "small" {
+		t.Fatalf("got %+v", p)
+	}
+}
