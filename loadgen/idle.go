@@ -117,7 +117,9 @@ func (r *run) runRetained(ctx context.Context) {
 	r.waitReceived(dctx, start+r.expectedDeliveries(pl, sentPer))
 	r.tally(pl, sentPer, 0, time.Duration(subscribedAt.Load()))
 	r.disconnectAll(subs)
-	r.clearRetained(dctx, sentPer, topic)
+	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer ccancel()
+	r.clearRetained(cctx, sentPer, topic)
 }
 
 // clearRetained publishes an empty retained message on every topic the

@@ -37,9 +37,9 @@ type Params struct {
 	Scenario string `json:"scenario"`
 	Address  string `json:"address"` // broker host:port
 
-	Publishers  int     `json:"publishers"`
-	Subscribers int     `json:"subscribers"`
-	Rate        float64 `json:"rate"`     // messages per second per publisher
+	Publishers  int      `json:"publishers"`
+	Subscribers int      `json:"subscribers"`
+	Rate        float64  `json:"rate"`     // messages per second per publisher
 	Duration    Duration `json:"duration"` // of the sending phase
 	// Count, when > 0, fixes the messages per publisher (Duration is
 	// then derived from Rate).
