@@ -6,6 +6,9 @@ import (
 	"github.com/midge-mqtt/midge/matcher"
 )
 
+// readerCacheSize is how many recent topics each loop's matcher cache keeps.
+const readerCacheSize = 1024
+
 // executor runs a function on an event loop, later; false when the loop is
 // gone.
 type executor interface {
@@ -22,6 +25,7 @@ type loop struct {
 	exec executor
 
 	wheel   *timingWheel
+	reader  *matcher.Reader[*session] // this loop's cache of recent topics
 	matches []matcher.Delivery[*session]
 
 	dirty []*conn // connections with pending output this turn
@@ -50,10 +54,11 @@ func newLoop(b *Broker, exec executor) *loop {
 	b.loopsMu.Lock()
 	id := len(b.loops)
 	lp := &loop{
-		b:     b,
-		id:    id,
-		exec:  exec,
-		wheel: newTimingWheel(loopTick, 512, b.opts.Now()),
+		b:      b,
+		id:     id,
+		exec:   exec,
+		wheel:  newTimingWheel(loopTick, 512, b.opts.Now()),
+		reader: b.subs.NewReader(readerCacheSize),
 	}
 	b.loops = append(b.loops, lp)
 	b.loopsMu.Unlock()

@@ -63,7 +63,7 @@ func (lp *loop) publish(in *inbound, retain bool) {
 	if retain {
 		b.storeRetained(in)
 	}
-	lp.matches = b.subs.Match(in.msg.topic, lp.matches[:0])
+	lp.matches = lp.reader.Match(in.msg.topic, lp.matches[:0])
 	for i := range lp.matches {
 		d := &lp.matches[i]
 		qos := min(in.msg.qos, d.QoS) // [MQTT-3.8.4-6] min(publish QoS, granted QoS)
@@ -146,15 +146,12 @@ func (s *session) takeInflight(pid uint16, st outState) (outMsg, bool) {
 }
 
 func (c *conn) handleAck(f codec.Frame) error {
-	wantFlags := byte(0)
-	if f.Type == codec.PUBREL {
-		wantFlags = 2 // [MQTT-3.6.1-1]
-	}
-	if f.Flags != wantFlags || len(f.Body) < 2 || (c.version != codec.V5 && len(f.Body) != 2) {
-		c.protocolError("malformed "+f.Type.String(), codec.MalformedPacket) // [MQTT-2.2.2-2]
+	a := codec.Ack{Kind: f.Type}
+	if err := a.Decode(c.version, f.Flags, f.Body); err != nil {
+		c.protocolError("bad "+f.Type.String(), err) // [MQTT-3.6.1-1] and remaining length 2
 		return errClose
 	}
-	pid := uint16(f.Body[0])<<8 | uint16(f.Body[1])
+	pid := a.PacketID
 	s := c.session
 	s.mu.Lock()
 	defer s.mu.Unlock()

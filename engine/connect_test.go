@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/midge-mqtt/midge/codec"
+)
+
+func TestFirstPacketMustBeConnect(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	if c.send([]byte{0xC0, 0}) { // PINGREQ before CONNECT
+		t.Fatal("connection stays open after a non-CONNECT first packet") // [MQTT-3.1.0-1]
+	}
+	if got := c.packets(); len(got) != 0 {
+		t.Fatalf("broker answered before CONNECT: %v", got)
+	}
+}
+
+func TestSecondConnectClosesConnection(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connect("twice", true)
+	if c.send(connectPacket("twice", true, 0)) {
+		t.Fatal("second CONNECT accepted") // [MQTT-3.1.0-2]
+	}
+	if got := c.packets(); len(got) != 0 {
+		t.Fatalf("broker answered a second CONNECT with %v", got)
+	}
+}
+
+func connackCode(t *testing.T, c *testClient, v codec.Version) (codec.ReasonCode, bool) {
+	t.Helper()
+	pk := c.packets()
+	if len(pk) != 1 || pk[0].Type != codec.CONNACK {
+		t.Fatalf("want one CONNACK, got %v", pk)
+	}
+	var ack codec.Connack
+	if err := ack.Decode(v, pk[0].Flags, pk[0].Body); err != nil {
+		t.Fatal(err)
+	}
+	return ack.ReasonCode, ack.SessionPresent
+}
+
+func TestEmptyClientIDIsAssignedWithCleanSession(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.send(connectPacket("", true, 0))
+	if rc, _ := connackCode(t, c, codec.V311); rc != codec.Success {
+		t.Fatalf("CONNACK %v", rc)
+	}
+	if c.c.info.ClientID == "" || c.c.session == nil {
+		t.Fatal("no identifier assigned") // [MQTT-3.1.3-6]
+	}
+}
+
+func TestEmptyClientIDWithoutCleanSessionRejected(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	if c.send(connectPacket("", false, 0)) {
+		t.Fatal("connection left open")
+	}
+	if rc, _ := connackCode(t, c, codec.V311); rc != codec.ClientIdentifierNotValid {
+		t.Fatalf("CONNACK %v, want identifier rejected", rc) // [MQTT-3.1.3-8]
+	}
+}
+
+func TestMQTT31LongClientIDRejected(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	p := codec.Connect{Version: codec.V31, ClientID: []byte("abcdefghijklmnopqrstuvwxyz"), CleanStart: true}
+	if c.send(p.Append(nil, codec.V31)) {
+		t.Fatal("connection left open")
+	}
+	if rc, _ := connackCode(t, c, codec.V31); rc != codec.ClientIdentifierNotValid {
+		t.Fatalf("CONNACK %v, want identifier rejected", rc)
+	}
+}
+
+type denyUser struct{ user string }
+
+func (d denyUser) Authenticate(info *ConnectInfo) error {
+	if info.Username == d.user {
+		return codec.BadUserNameOrPassword
+	}
+	return nil
+}
+
+func TestAuthenticatorRefusesWithReason(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{Authenticator: denyUser{"mallory"}})
+	c := tb.dial(0)
+	p := codec.Connect{Version: codec.V311, ClientID: []byte("m"), CleanStart: true, UsernameFlag: true, Username: []byte("mallory")}
+	c.send(p.Append(nil, codec.V311))
+	if rc, _ := connackCode(t, c, codec.V311); rc != codec.BadUserNameOrPassword {
+		t.Fatalf("CONNACK %v", rc)
+	}
+	all := newTestBroker(t, 1, Options{Authenticator: DenyAll{}})
+	d := all.dial(0)
+	d.send(connectPacket("x", true, 0))
+	if rc, _ := connackCode(t, d, codec.V311); rc != codec.NotAuthorized {
+		t.Fatalf("DenyAll gave CONNACK %v, want not authorized (5)", rc)
+	}
+}
+
+func TestTakeoverClosesFirstConnectionAndKeepsSession(t *testing.T) {
+	tb := newTestBroker(t, 2, Options{})
+	first := tb.dial(0)
+	if first.connect("sensor", false) {
+		t.Fatal("session present on a fresh identifier")
+	}
+	first.subscribe("cmd/#", 1)
+	second := tb.dial(1)
+	if !second.connect("sensor", false) {
+		t.Fatal("session present not set on takeover of a persistent session") // [MQTT-3.2.2-2]
+	}
+	if !first.tr.closed {
+		t.Fatal("first connection not closed on takeover") // [MQTT-3.1.4-2]
+	}
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("cmd/x", "go", 1, false, 3))
+	if got := second.publishes(); len(got) != 1 || string(got[0].Payload) != "go" {
+		t.Fatalf("subscription did not move with the session: %v", got)
+	}
+	if got := first.publishes(); len(got) != 0 {
+		t.Fatalf("old connection still receives: %v", got)
+	}
+}
+
+func TestCleanSessionDiscardsState(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connect("s", false)
+	c.subscribe("a", 1)
+	c.drop()
+	d := tb.dial(0)
+	if d.connect("s", true) {
+		t.Fatal("clean session reported a present session") // [MQTT-3.2.2-1]
+	}
+	pub := tb.dial(0)
+	pub.connect("p", true)
+	pub.send(publishPacket("a", "x", 1, false, 1))
+	if got := d.publishes(); len(got) != 0 {
+		t.Fatalf("clean session kept the old subscription: %v", got)
+	}
+}
+
+func TestConnectTimeoutClosesSilentConnection(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{ConnectTimeout: 10 * time.Second})
+	c := tb.dial(0)
+	tb.tick(9 * time.Second)
+	if c.tr.closed {
+		t.Fatal("closed before the connect timeout")
+	}
+	tb.tick(2 * time.Second)
+	if !c.tr.closed {
+		t.Fatal("silent connection not closed after the connect timeout")
+	}
+}
+
+func TestKeepAliveOneAndAHalfTimes(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.send(connectPacket("ka", true, 10))
+	c.packets()
+	tb.tick(14 * time.Second)
+	if c.tr.closed {
+		t.Fatal("closed before 1.5 x keep-alive")
+	}
+	c.send([]byte{0xC0, 0}) // PINGREQ resets the clock
+	if pk := c.packets(); len(pk) != 1 || pk[0].Type != codec.PINGRESP {
+		t.Fatalf("want PINGRESP, got %v", pk) // [MQTT-3.12.4-1]
+	}
+	tb.tick(14 * time.Second)
+	if c.tr.closed {
+		t.Fatal("PINGREQ did not count as activity")
+	}
+	tb.tick(2 * time.Second)
+	if !c.tr.closed {
+		t.Fatal("not closed after 1.5 x keep-alive of silence") // [MQTT-3.1.2-24]
+	}
+}
+
+func TestMaxKeepaliveRefusesLongerKeepAlive(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxKeepalive: 60})
+	c := tb.dial(0)
+	c.send(connectPacket("ka", true, 61))
+	if rc, _ := connackCode(t, c, codec.V311); rc != codec.ClientIdentifierNotValid {
+		t.Fatalf("CONNACK %v, want identifier rejected as mosquitto", rc)
+	}
+}
+
+func TestMaxPacketSizeClosesConnection(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxPacketSize: 64})
+	c := tb.dial(0)
+	c.connect("big", true)
+	// Only the fixed header of a 1000-byte PUBLISH: refused before the
+	// body arrives.
+	used, err := c.c.handleBytes([]byte{0x30, 0xE8, 0x07})
+	if err == nil || used != 0 {
+		t.Fatalf("oversized packet header: used %d, err %v", used, err)
+	}
+}
+
+func TestPartialPacketConsumesNothing(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	pkt := connectPacket("partial", true, 0)
+	used, err := c.c.handleBytes(pkt[:len(pkt)-1])
+	if err != nil || used != 0 {
+		t.Fatalf("partial CONNECT: used %d, err %v", used, err)
+	}
+	used, err = c.c.handleBytes(pkt)
+	if err != nil || used != len(pkt) {
+		t.Fatalf("complete CONNECT: used %d, err %v", used, err)
+	}
+}
+
+func TestMaxConnectionsRefuses(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxConnections: 2})
+	if !tb.b.admitConnection() || !tb.b.admitConnection() {
+		t.Fatal("refused within the limit")
+	}
+	if tb.b.admitConnection() {
+		t.Fatal("admitted past max_connections")
+	}
+	tb.b.releaseSlot()
+	if !tb.b.admitConnection() {
+		t.Fatal("slot not released")
+	}
+}

@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/midge-mqtt/midge/codec"
+)
+
+func TestDeliveryQoSIsMinimumOfPublishAndSubscription(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "two", 2, false, 9))
+	pub.send(publishPacket("t", "zero", 0, false, 0))
+	got := sub.publishes()
+	if len(got) != 2 || got[0].QoS != 1 || got[1].QoS != 0 { // [MQTT-3.8.4-6]
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestInboundQoS2DeliveredExactlyOnce(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t", 2)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "once", 2, false, 5))
+	dup := codec.Publish{Topic: []byte("t"), Payload: []byte("once"), QoS: 2, PacketID: 5, Dup: true}
+	pub.send(dup.Append(nil, codec.V311))
+	acks := pub.packets()
+	if len(acks) != 2 || acks[0].Type != codec.PUBREC || acks[1].Type != codec.PUBREC {
+		t.Fatalf("want PUBREC twice, got %v", acks)
+	}
+	if got := sub.publishes(); len(got) != 1 { // [MQTT-4.3.3-2]
+		t.Fatalf("re-sent QoS 2 PUBLISH delivered %d times", len(got))
+	}
+	pub.send(ackPacket(codec.PUBREL, 5))
+	if pk := pub.packets(); len(pk) != 1 || pk[0].Type != codec.PUBCOMP {
+		t.Fatalf("want PUBCOMP, got %v", pk)
+	}
+	pub.send(publishPacket("t", "again", 2, false, 5)) // identifier free again
+	if got := sub.publishes(); len(got) != 1 || string(got[0].Payload) != "again" {
+		t.Fatalf("new message with a released identifier: %v", got)
+	}
+}
+
+func TestOutboundQoS2Flow(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t", 2)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "x", 2, false, 1))
+	got := sub.publishes()
+	if len(got) != 1 || got[0].QoS != 2 || got[0].PacketID == 0 {
+		t.Fatalf("got %+v", got)
+	}
+	sub.send(ackPacket(codec.PUBREC, got[0].PacketID))
+	if pk := sub.packets(); len(pk) != 1 || pk[0].Type != codec.PUBREL || pk[0].Flags != 2 {
+		t.Fatalf("want PUBREL with flags 0010, got %v", pk) // [MQTT-3.6.1-1]
+	}
+	sub.send(ackPacket(codec.PUBCOMP, got[0].PacketID))
+	s := sub.c.session
+	if len(s.inflight) != 0 {
+		t.Fatalf("inflight after PUBCOMP: %d", len(s.inflight))
+	}
+}
+
+func TestInflightWindowHoldsTheRestInOrder(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxInflightMessages: 2})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	for i := range 5 {
+		pub.send(publishPacket("t", fmt.Sprint(i), 1, false, uint16(i+1)))
+	}
+	got := sub.publishes()
+	if len(got) != 2 {
+		t.Fatalf("window of 2 sent %d", len(got))
+	}
+	var seen []string
+	for len(got) > 0 {
+		p := got[0]
+		seen = append(seen, string(p.Payload))
+		sub.send(ackPacket(codec.PUBACK, p.PacketID))
+		got = append(got[1:], sub.publishes()...)
+	}
+	if fmt.Sprint(seen) != "[0 1 2 3 4]" { // [MQTT-4.6.0-2] order kept
+		t.Fatalf("order %v", seen)
+	}
+}
+
+func TestPersistentSessionQueuesOfflineAndRedeliversWithDup(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", false)
+	sub.subscribe("t", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "unacked", 1, false, 1))
+	if got := sub.publishes(); len(got) != 1 {
+		t.Fatalf("online delivery: %v", got)
+	}
+	sub.drop() // without PUBACK
+	pub.send(publishPacket("t", "offline1", 1, false, 2))
+	pub.send(publishPacket("t", "offline0", 0, false, 0)) // QoS 0 not queued by default
+	pub.send(publishPacket("t", "offline2", 2, false, 3))
+	again := tb.dial(0)
+	if !again.connect("sub", false) {
+		t.Fatal("session not present")
+	}
+	got := again.publishes()
+	if len(got) != 3 {
+		t.Fatalf("after reconnect got %d messages: %+v", len(got), got)
+	}
+	if string(got[0].Payload) != "unacked" || !got[0].Dup { // [MQTT-4.4.0-1]
+		t.Fatalf("unacknowledged message not re-sent with DUP: %+v", got[0])
+	}
+	if string(got[1].Payload) != "offline1" || got[1].Dup || string(got[2].Payload) != "offline2" || got[2].QoS != 1 {
+		t.Fatalf("queued messages: %+v", got[1:])
+	}
+}
+
+func TestOfflineQueueBounded(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxQueuedMessages: 2, QueueQoS0Messages: true})
+	sub := tb.dial(0)
+	sub.connect("sub", false)
+	sub.subscribe("t", 1)
+	sub.drop()
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	for i := range 5 {
+		pub.send(publishPacket("t", fmt.Sprint(i), 0, false, 0))
+	}
+	snap := tb.b.stats.st.Snapshot()
+	if snap.PublishDropped != 3 {
+		t.Fatalf("dropped %d, want 3", snap.PublishDropped)
+	}
+	again := tb.dial(0)
+	again.connect("sub", false)
+	if got := again.publishes(); len(got) != 2 || string(got[0].Payload) != "0" {
+		t.Fatalf("queued QoS 0: %+v", got)
+	}
+}
+
+func TestSlowSubscriberLosesQoS0NotQoS1(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{OutboundLimit: 1000})
+	slow := tb.dial(0)
+	slow.connect("slow", true)
+	slow.subscribe("t", 1)
+	fast := tb.dial(0)
+	fast.connect("fast", true)
+	fast.subscribe("t", 0)
+	slow.tr.buffered = 5000 // the peer stopped reading
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "q0", 0, false, 0))
+	pub.send(publishPacket("t", "q1", 1, false, 1))
+	if got := fast.publishes(); len(got) != 2 {
+		t.Fatalf("the fast subscriber suffered: %d messages", len(got))
+	}
+	got := slow.publishes()
+	if len(got) != 1 || string(got[0].Payload) != "q1" {
+		t.Fatalf("slow subscriber got %+v", got)
+	}
+	if d := tb.b.stats.st.Snapshot().PublishDropped; d != 1 {
+		t.Fatalf("dropped counter %d, want 1", d)
+	}
+}
+
+func TestCrossLoopDeliveriesTravelAsOneBatch(t *testing.T) {
+	tb := newTestBroker(t, 2, Options{})
+	sub := tb.dial(1)
+	sub.connect("sub", true)
+	sub.subscribe("t", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	var read []byte
+	for i := range 10 {
+		read = append(read, publishPacket("t", fmt.Sprint(i), 1, false, uint16(i+1))...)
+	}
+	sub.tr.writes = 0
+	if _, err := pub.c.handleBytes(read); err != nil {
+		t.Fatal(err)
+	}
+	pub.lp.endTurn()
+	if n := len(tb.execs[1].tasks); n != 1 {
+		t.Fatalf("%d tasks posted to the subscriber's loop for one read, want 1", n)
+	}
+	tb.run()
+	if sub.tr.writes != 1 {
+		t.Fatalf("%d writes for one batch, want 1 writev", sub.tr.writes)
+	}
+	if got := sub.publishes(); len(got) != 10 {
+		t.Fatalf("got %d of 10", len(got))
+	}
+}
+
+func TestCrossLoopDeliveryToGoneConnectionFallsBackToSession(t *testing.T) {
+	tb := newTestBroker(t, 2, Options{})
+	sub := tb.dial(1)
+	sub.connect("sub", false)
+	sub.subscribe("t", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	if _, err := pub.c.handleBytes(publishPacket("t", "late", 1, false, 1)); err != nil {
+		t.Fatal(err)
+	}
+	pub.lp.endTurn() // the batch is posted, not yet run
+	sub.drop()       // the connection goes before the batch runs
+	tb.run()
+	again := tb.dial(1)
+	again.connect("sub", false)
+	if got := again.publishes(); len(got) != 1 || string(got[0].Payload) != "late" {
+		t.Fatalf("message for a gone connection lost: %+v", got)
+	}
+}
+
+func TestUnsubscribeStopsDelivery(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t/+", 0)
+	sub.send((&codec.Unsubscribe{PacketID: 4, Filters: [][]byte{[]byte("t/+")}}).Append(nil, codec.V311))
+	if pk := sub.packets(); len(pk) != 1 || pk[0].Type != codec.UNSUBACK {
+		t.Fatalf("want UNSUBACK, got %v", pk) // [MQTT-3.10.4-4]
+	}
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t/a", "x", 0, false, 0))
+	if got := sub.publishes(); len(got) != 0 {
+		t.Fatalf("delivered after UNSUBSCRIBE: %v", got)
+	}
+}
+
+func TestPersistentSessionExpires(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{PersistentClientExpiration: 60e9})
+	sub := tb.dial(0)
+	sub.connect("sub", false)
+	sub.subscribe("t", 1)
+	sub.drop()
+	tb.b.expireSessions(tb.clock.Now().Add(30e9))
+	if _, ok := tb.b.sessions["sub"]; !ok {
+		t.Fatal("expired too early")
+	}
+	tb.b.expireSessions(tb.clock.Now().Add(61e9))
+	if _, ok := tb.b.sessions["sub"]; ok {
+		t.Fatal("not expired")
+	}
+	if n := tb.b.stats.st.Snapshot().ClientsExpired; n != 1 {
+		t.Fatalf("clients expired = %d", n)
+	}
+	again := tb.dial(0)
+	if again.connect("sub", false) {
+		t.Fatal("expired session still present")
+	}
+}
