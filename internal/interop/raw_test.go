@@ -413,3 +413,6 @@ func (r *rawConn) resetClose() {
 	}
 	r.c.Close()
 }
+
+// newReader buffers a connection for rawConn.read.
+func newReader(c net.Conn) *bufio.Reader { return bufio.NewReaderSize(c, 64<<10) }
