@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -54,9 +55,9 @@ func (m *memTransport) RemoteAddr() net.Addr {
 
 // queueExecutor holds tasks posted to a test loop until run() runs them, as
 // an event loop would on its next turn.
-type queueExecutor struct{ tasks []func() }
+type queueExecutor struct{ tasks []task }
 
-func (q *queueExecutor) execute(fn func()) bool { q.tasks = append(q.tasks, fn); return true }
+func (q *queueExecutor) execute(t task) bool { q.tasks = append(q.tasks, t); return true }
 
 // testBroker is a Broker without listeners: loops and connections are
 // driven by the test, on the test goroutine.
@@ -101,7 +102,7 @@ func (tb *testBroker) run() {
 			tasks := q.tasks
 			q.tasks = nil
 			for _, fn := range tasks {
-				fn()
+				_ = fn.Run(context.Background())
 				more = true
 			}
 		}

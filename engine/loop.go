@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"sync"
 	"sync/atomic"
 
 	"github.com/midge-mqtt/midge/matcher"
@@ -9,11 +11,21 @@ import (
 // readerCacheSize is how many recent topics each loop's matcher cache keeps.
 const readerCacheSize = 1024
 
-// executor runs a function on an event loop, later; false when the loop is
+// task is work posted to an event loop (the shape of gnet.Runnable).
+type task interface {
+	Run(ctx context.Context) error
+}
+
+// executor runs a task on an event loop, later; false when the loop is
 // gone.
 type executor interface {
-	execute(fn func()) bool
+	execute(t task) bool
 }
+
+// funcTask adapts a function to a task (for rare work; it allocates).
+type funcTask func()
+
+func (f funcTask) Run(context.Context) error { f(); return nil }
 
 // loop is the broker state owned by one event loop: its timing wheel, its
 // connections with output waiting for the end of the turn, and the
@@ -32,10 +44,39 @@ type loop struct {
 
 	// outbox[i] gathers deliveries for the loop with id i during one turn;
 	// each non-empty one travels as a single task at endTurn.
-	outbox [][]crossDelivery
+	outbox []*crossBatch
 
 	tickPosted atomic.Bool
+	ticker     tickTask
 }
+
+// crossBatch is the deliveries of one turn of one loop for another loop;
+// it is the task that delivers them there, then goes back to its pool.
+type crossBatch struct {
+	target *loop
+	items  []crossDelivery
+}
+
+var crossBatchPool = sync.Pool{New: func() any { return new(crossBatch) }}
+
+// Run delivers the batch on the target loop.
+func (cb *crossBatch) Run(context.Context) error {
+	cb.target.receiveCross(cb.items)
+	cb.release()
+	return nil
+}
+
+func (cb *crossBatch) release() {
+	clear(cb.items)
+	cb.items = cb.items[:0]
+	cb.target = nil
+	crossBatchPool.Put(cb)
+}
+
+// tickTask advances its loop's wheel.
+type tickTask struct{ lp *loop }
+
+func (t *tickTask) Run(context.Context) error { t.lp.tick(); return nil }
 
 // crossDelivery is one message for a connection on another loop. gen is
 // the connection's generation when the delivery was made: gnet reuses
@@ -60,6 +101,7 @@ func newLoop(b *Broker, exec executor) *loop {
 		wheel:  newTimingWheel(loopTick, 512, b.opts.Now()),
 		reader: b.subs.NewReader(readerCacheSize),
 	}
+	lp.ticker.lp = lp
 	b.loops = append(b.loops, lp)
 	b.loopsMu.Unlock()
 	return lp
@@ -88,25 +130,29 @@ func (lp *loop) sendCross(target *loop, d crossDelivery) {
 	for len(lp.outbox) <= target.id {
 		lp.outbox = append(lp.outbox, nil)
 	}
-	lp.outbox[target.id] = append(lp.outbox[target.id], d)
+	cb := lp.outbox[target.id]
+	if cb == nil {
+		cb = crossBatchPool.Get().(*crossBatch)
+		cb.target = target
+		lp.outbox[target.id] = cb
+	}
+	cb.items = append(cb.items, d)
 }
 
 // endTurn flushes local output and posts one task per target loop with the
 // deliveries gathered this turn.
 func (lp *loop) endTurn() {
 	lp.flushDirty()
-	for id, batch := range lp.outbox {
-		if len(batch) == 0 {
+	for id, cb := range lp.outbox {
+		if cb == nil {
 			continue
 		}
-		target := lp.b.loopByID(id)
-		items := append([]crossDelivery(nil), batch...)
-		clear(batch)
-		lp.outbox[id] = batch[:0]
-		if !target.exec.execute(func() { target.receiveCross(items) }) {
-			for i := range items {
-				items[i].msg.release()
+		lp.outbox[id] = nil
+		if !cb.target.exec.execute(cb) {
+			for i := range cb.items {
+				cb.items[i].msg.release()
 			}
+			cb.release()
 		}
 	}
 }
@@ -130,7 +176,7 @@ func (lp *loop) postTick() {
 	if lp.exec == nil || !lp.tickPosted.CompareAndSwap(false, true) {
 		return
 	}
-	if !lp.exec.execute(lp.tick) {
+	if !lp.exec.execute(&lp.ticker) {
 		lp.tickPosted.Store(false)
 	}
 }

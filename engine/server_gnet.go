@@ -44,12 +44,8 @@ func (t gnetTransport) RemoteAddr() net.Addr { return t.c.RemoteAddr() }
 // gnetExecutor posts tasks to one gnet event loop.
 type gnetExecutor struct{ el gnet.EventLoop }
 
-func (e gnetExecutor) execute(fn func()) bool {
-	err := e.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-		fn()
-		return nil
-	}))
-	return err == nil
+func (e gnetExecutor) execute(t task) bool {
+	return e.el.Execute(context.Background(), t) == nil
 }
 
 func (s *gnetServer) loopOf(el gnet.EventLoop) *loop {
