@@ -1,0 +1,174 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of CPU times in /proc/PID/stat: 100 on
+// every Linux architecture midge builds for.
+const clockTicks = 100
+
+// procSample is one reading of a process's /proc files.
+type procSample struct {
+	cpu time.Duration // user + system time so far
+	rss int64         // resident set size, bytes
+}
+
+// readProc reads the CPU time and RSS of pid under root ("/proc").
+func readProc(root string, pid int) (procSample, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", root, pid))
+	if err != nil {
+		return procSample{}, err
+	}
+	// The command name (field 2) may hold spaces: fields are counted
+	// after its closing parenthesis; utime and stime are fields 14, 15.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return procSample{}, fmt.Errorf("bench: unreadable /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return procSample{}, fmt.Errorf("bench: short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return procSample{}, fmt.Errorf("bench: bad CPU times in /proc/%d/stat", pid)
+	}
+	s := procSample{cpu: time.Duration(utime+stime) * time.Second / clockTicks}
+	status, err := os.ReadFile(fmt.Sprintf("%s/%d/status", root, pid))
+	if err != nil {
+		return procSample{}, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return procSample{}, fmt.Errorf("bench: bad VmRSS in /proc/%d/status", pid)
+			}
+			s.rss = kb * 1024
+		}
+	}
+	return s, nil
+}
+
+// Usage is what a broker process used during a run.
+type Usage struct {
+	PID int `json:"pid"`
+	// Shared is set when the broker ran in the benchmark's own process:
+	// the figures then include the load generator.
+	Shared     bool    `json:"shared,omitempty"`
+	CPUSeconds float64 `json:"cpu_seconds"` // user + system over the run
+	CPUPercent float64 `json:"cpu_percent"` // of one core, over the run
+	RSSStart   int64   `json:"rss_start_bytes"`
+	RSSPeak    int64   `json:"rss_peak_bytes"`
+	// RSSConnected is the RSS when every connection was up.
+	RSSConnected int64 `json:"rss_connected_bytes,omitempty"`
+	// RSSPerConn is (RSSConnected - RSSStart) / connections, for the
+	// conns scenario.
+	RSSPerConn float64       `json:"rss_per_conn_bytes,omitempty"`
+	Samples    []UsageSample `json:"samples"`
+}
+
+// UsageSample is one reading during the run.
+type UsageSample struct {
+	T          float64 `json:"t"` // seconds since the run started
+	CPUPercent float64 `json:"cpu_percent"`
+	RSS        int64   `json:"rss_bytes"`
+}
+
+// sampler reads a process's usage every interval until stopped.
+type sampler struct {
+	root  string
+	pid   int
+	start time.Time
+	first procSample
+
+	mu        sync.Mutex
+	usage     Usage
+	last      procSample
+	lastAt    time.Time
+	stop      chan struct{}
+	done      chan struct{}
+	connected int64
+}
+
+// startSampler takes a first reading of pid and samples it every interval.
+func startSampler(root string, pid int, interval time.Duration) (*sampler, error) {
+	first, err := readProc(root, pid)
+	if err != nil {
+		return nil, err
+	}
+	s := &sampler{root: root, pid: pid, start: time.Now(), first: first, last: first, lastAt: time.Now(),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	s.usage = Usage{PID: pid, RSSStart: first.rss, RSSPeak: first.rss}
+	go s.loop(interval)
+	return s, nil
+}
+
+func (s *sampler) loop(interval time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.sample()
+		}
+	}
+}
+
+// sample takes one reading; it returns the RSS read (0 on failure).
+func (s *sampler) sample() int64 {
+	now := time.Now()
+	cur, err := readProc(s.root, s.pid)
+	if err != nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pct := 0.0
+	if dt := now.Sub(s.lastAt); dt > 0 {
+		pct = 100 * float64(cur.cpu-s.last.cpu) / float64(dt)
+	}
+	s.usage.Samples = append(s.usage.Samples, UsageSample{T: now.Sub(s.start).Seconds(), CPUPercent: pct, RSS: cur.rss})
+	s.usage.RSSPeak = max(s.usage.RSSPeak, cur.rss)
+	s.last, s.lastAt = cur, now
+	return cur.rss
+}
+
+// markConnected records the RSS at the moment every connection is up.
+func (s *sampler) markConnected() {
+	rss := s.sample()
+	s.mu.Lock()
+	s.usage.RSSConnected = rss
+	s.mu.Unlock()
+}
+
+// finish stops sampling and returns the usage over the whole run; conns
+// (when > 0) gives the memory per connection.
+func (s *sampler) finish(conns int) *Usage {
+	s.sample()
+	close(s.stop)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.usage
+	elapsed := s.lastAt.Sub(s.start)
+	u.CPUSeconds = (s.last.cpu - s.first.cpu).Seconds()
+	if elapsed > 0 {
+		u.CPUPercent = 100 * u.CPUSeconds / elapsed.Seconds()
+	}
+	if conns > 0 && u.RSSConnected > 0 {
+		u.RSSPerConn = float64(u.RSSConnected-u.RSSStart) / float64(conns)
+	}
+	return &u
+}

@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/midge-mqtt/midge/loadgen"
+)
+
+// Config is one benchmark run: a scenario and the broker to drive.
+type Config struct {
+	Params loadgen.Params
+	// Target is the broker (Spawn, InProc or External); Params.Address is
+	// taken from it.
+	Target *Target
+	// BrokerName, when set, names the broker instead of what it reports.
+	BrokerName string
+	// MaxInflight is each client's QoS 1/2 window (0: the client's
+	// default).
+	MaxInflight int
+	// Progress receives the progress bar (nil: none).
+	Progress io.Writer
+	// Command is the command line recorded with the result.
+	Command string
+	// Label names the run in reports (default: broker scenario qN).
+	Label string
+}
+
+// Run drives the broker with the scenario and returns the record. A
+// cancelled ctx (Ctrl-C) ends the run early; the record then holds what
+// was measured, with Result.Interrupted set.
+func Run(ctx context.Context, cfg Config) (*Record, error) {
+	t := cfg.Target
+	cfg.Params.Address = t.Info.Address
+	t.identify(ctx)
+	if cfg.BrokerName != "" {
+		t.Info.Name = cfg.BrokerName
+	}
+	var smp *sampler
+	if t.PID > 0 {
+		smp, _ = startSampler("/proc", t.PID, 250*time.Millisecond)
+	}
+	d := &loadgen.ClientDialer{Address: t.Info.Address, MaxInflight: cfg.MaxInflight}
+	res, err := loadgen.Run(ctx, cfg.Params, d, loadgen.RunOptions{
+		Progress: cfg.Progress,
+		OnPhase: func(phase string) {
+			if phase == "connected" && smp != nil {
+				smp.markConnected()
+			}
+		},
+	})
+	if err != nil {
+		if smp != nil {
+			smp.finish(0)
+		}
+		return nil, err
+	}
+	rec := newRecord(res, t.Info, cfg.Command)
+	if smp != nil {
+		conns := 0
+		if res.Params.Scenario == "conns" {
+			conns = res.Connect.Connected
+		}
+		rec.Usage = smp.finish(conns)
+		rec.Usage.Shared = t.shared
+	}
+	if cfg.Label != "" {
+		rec.Label = cfg.Label
+	}
+	return rec, nil
+}
