@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+)
+
+// startBroker runs a real broker on loopback port 0 (and a Unix socket).
+func startBroker(t *testing.T, opts Options) (*Broker, string, string) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "midge.sock")
+	opts.Listeners = []Listener{{Network: "tcp4", Address: "127.0.0.1:0"}, {Network: "unix", Address: sock}}
+	if opts.EventLoops == 0 {
+		opts.EventLoops = 2
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.Stop(ctx)
+	})
+	var tcp string
+	for _, a := range b.Addrs() {
+		if ta, ok := a.(*net.TCPAddr); ok {
+			tcp = ta.String()
+		}
+	}
+	if tcp == "" || tcp == "127.0.0.1:0" {
+		t.Fatalf("no bound TCP address in %v", b.Addrs())
+	}
+	return b, tcp, sock
+}
+
+func pahoClient(t *testing.T, addr, id string, clean bool, configure func(*paho.ClientOptions)) paho.Client {
+	t.Helper()
+	o := paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(id).SetCleanSession(clean).
+		SetAutoReconnect(false).SetConnectTimeout(5 * time.Second).SetProtocolVersion(4)
+	if configure != nil {
+		configure(o)
+	}
+	c := paho.NewClient(o)
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect %s: %v", id, tok.Error())
+	}
+	t.Cleanup(func() { c.Disconnect(50) })
+	return c
+}
+
+func wait(t *testing.T, tok paho.Token) {
+	t.Helper()
+	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("token: %v", tok.Error())
+	}
+}
+
+func TestPahoPublishSubscribeAllQoS(t *testing.T) {
+	_, addr, _ := startBroker(t, Options{})
+	got := make(chan paho.Message, 16)
+	sub := pahoClient(t, addr, "e2e-sub", true, nil)
+	wait(t, sub.Subscribe("e2e/#", 2, func(_ paho.Client, m paho.Message) { got <- m }))
+	pub := pahoClient(t, addr, "e2e-pub", true, nil)
+	for qos := byte(0); qos <= 2; qos++ {
+		wait(t, pub.Publish(fmt.Sprintf("e2e/q%d", qos), qos, false, fmt.Sprintf("payload %d", qos)))
+	}
+	for qos := byte(0); qos <= 2; qos++ {
+		select {
+		case m := <-got:
+			if m.Topic() != fmt.Sprintf("e2e/q%d", qos) || m.Qos() != qos || m.Retained() {
+				t.Fatalf("got %s qos %d retained %v", m.Topic(), m.Qos(), m.Retained())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("QoS %d message not delivered", qos)
+		}
+	}
+}
+
+func TestPahoRetainedAndWillAcrossLoops(t *testing.T) {
+	_, addr, _ := startBroker(t, Options{EventLoops: 2})
+	pub := pahoClient(t, addr, "r-pub", true, nil)
+	wait(t, pub.Publish("state/door", 1, true, "open"))
+	got := make(chan paho.Message, 4)
+	watcher := pahoClient(t, addr, "r-watch", true, nil)
+	wait(t, watcher.Subscribe("state/#", 1, func(_ paho.Client, m paho.Message) { got <- m }))
+	select {
+	case m := <-got:
+		if string(m.Payload()) != "open" || !m.Retained() {
+			t.Fatalf("retained: %q retained=%v", m.Payload(), m.Retained())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("retained message not delivered on subscribe")
+	}
+	// A client with a will whose connection dies without DISCONNECT.
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	will := []byte{0x10, 0, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x0E, 0, 0, 0, 1, 'w', 0, 10, 's', 't', 'a', 't', 'e', '/', 'w', 'i', 'l', 'l', 0, 4, 'g', 'o', 'n', 'e'}
+	will[1] = byte(len(will) - 2)
+	if _, err := conn.Write(will); err != nil {
+		t.Fatal(err)
+	}
+	ack := make([]byte, 4)
+	if _, err := io.ReadFull(conn, ack); err != nil || ack[3] != 0 {
+		t.Fatalf("CONNACK % x %v", ack, err)
+	}
+	conn.Close()
+	select {
+	case m := <-got:
+		if m.Topic() != "state/will" || string(m.Payload()) != "gone" {
+			t.Fatalf("will: %s %q", m.Topic(), m.Payload())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("will not published")
+	}
+}
+
+func TestPahoPersistentSessionOfflineQueue(t *testing.T) {
+	_, addr, _ := startBroker(t, Options{})
+	got := make(chan paho.Message, 16)
+	handler := func(_ paho.Client, m paho.Message) { got <- m }
+	sub := pahoClient(t, addr, "persist", false, func(o *paho.ClientOptions) { o.SetDefaultPublishHandler(handler) })
+	wait(t, sub.Subscribe("q/#", 1, handler))
+	sub.Disconnect(50)
+	pub := pahoClient(t, addr, "q-pub", true, nil)
+	for i := range 3 {
+		wait(t, pub.Publish("q/x", 1, false, fmt.Sprint(i)))
+	}
+	pahoClient(t, addr, "persist", false, func(o *paho.ClientOptions) { o.SetDefaultPublishHandler(handler) })
+	for i := range 3 {
+		select {
+		case m := <-got:
+			if string(m.Payload()) != fmt.Sprint(i) {
+				t.Fatalf("message %d: %q", i, m.Payload())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("queued message %d not delivered", i)
+		}
+	}
+}
+
+func TestUnixSocketListener(t *testing.T) {
+	b, _, sock := startBroker(t, Options{})
+	got := make(chan string, 1)
+	unsub, err := b.Subscribe("ipc/#", 0, func(topic string, payload []byte, _ byte, _ bool) { got <- topic + "=" + string(payload) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unsub()
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	connect := []byte{0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 1, 'u'}
+	publish := []byte{0x30, 9, 0, 5, 'i', 'p', 'c', '/', 'a', 'h', 'i'}
+	if _, err := conn.Write(append(connect, publish...)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "ipc/a=hi" {
+			t.Fatalf("got %q", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing arrived over the Unix socket")
+	}
+}
