@@ -58,6 +58,6 @@ func (p Preset) Fit(hw Hardware) (Preset, []string) {
 	conns = max(conns, minFittedConnections)
 	notes = append(notes, fmt.Sprintf("gomemlimit %s and max_connections %d %s to %s and %d for %s usable memory (sized for %s)",
 		formatBytes(p.GOMEMLIMIT), p.MaxConnections, verb, formatBytes(limit), conns, formatMemory(mem), formatMemory(p.Memory)))
-	p.GOMEMLIMIT, p.MaxConnections, p.Memory = limit, conns, mem
+	p.GOMEMLIMIT, p.MaxConnections, p.Memory = limit, conns, memMiB<<20
 	return p, notes
 }

@@ -37,7 +37,9 @@ func mergeCPUID(c *CPU, id *cpuid.CPUInfo) {
 	if c.Family == 0 && c.Implementer == "" {
 		c.Family, c.Model = id.Family, id.Model
 	}
-	if c.PhysicalCores == 0 {
+	// Hypervisors pass cpuid's topology through from the host: more
+	// physical cores than the guest has CPUs says nothing of the guest.
+	if c.PhysicalCores == 0 && (c.Cores == 0 || id.PhysicalCores <= c.Cores) {
 		c.PhysicalCores = id.PhysicalCores
 	}
 	if c.ThreadsPerCore == 0 {
