@@ -24,7 +24,11 @@ func allocIndex(t *testing.T) (*Index[int], [][]byte) {
 	mustSub(t, x, 20000, "$share/g/sensors/+/cmd", Options{})
 	mustSub(t, x, 20001, "$share/g/sensors/+/cmd", Options{})
 	mustSub(t, x, 20002, "$share/h/#", Options{})
-	topics = append(topics, []byte("$SYS/x"), []byte("other/topic"))
+	// Long topics and levels: comparing them must not copy them.
+	long := "building-with-a-long-name-0123456789/floor-with-a-long-name-0123456789/room"
+	mustSub(t, x, 30000, long, Options{})
+	mustSub(t, x, 30001, "building-with-a-long-name-0123456789/+/room", Options{})
+	topics = append(topics, []byte("$SYS/x"), []byte("other/topic"), []byte(long))
 	return x, topics
 }
 

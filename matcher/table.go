@@ -38,9 +38,40 @@ type bucketArray[V any] struct {
 	mask    uint64
 }
 
-// bucket is immutable once published.
+// bucket is immutable once published. Its first entry is inline: most
+// buckets hold one entry, and a lookup then touches one cache line less.
 type bucket[V any] struct {
-	entries []tableEntry[V]
+	first tableEntry[V]
+	more  []tableEntry[V]
+}
+
+func newBucket[V any](entries []tableEntry[V]) *bucket[V] {
+	if len(entries) == 0 {
+		return nil
+	}
+	b := &bucket[V]{first: entries[0]}
+	if len(entries) > 1 {
+		b.more = entries[1:]
+	}
+	return b
+}
+
+// appendEntries appends the entries of b (which may be nil) to dst.
+func (b *bucket[V]) appendEntries(dst []tableEntry[V]) []tableEntry[V] {
+	if b == nil {
+		return dst
+	}
+	dst = append(dst, b.first)
+	return append(dst, b.more...)
+}
+
+// isBytes is is for a []byte name; the comparison converts without copying.
+func (e *tableEntry[V]) isBytes(hash, parent uint64, name []byte) bool {
+	return e.hash == hash && e.parent == parent && e.name == string(name)
+}
+
+func (e *tableEntry[V]) is(hash, parent uint64, name string) bool {
+	return e.hash == hash && e.parent == parent && e.name == name
 }
 
 type tableEntry[V any] struct {
@@ -86,9 +117,11 @@ func (t *table[V]) lookup(hash, parent uint64, name []byte) (v V, ok bool) {
 	if b == nil {
 		return v, false
 	}
-	for i := range b.entries {
-		e := &b.entries[i]
-		if e.hash == hash && e.parent == parent && e.name == string(name) {
+	if b.first.isBytes(hash, parent, name) {
+		return b.first.value, true
+	}
+	for i := range b.more {
+		if e := &b.more[i]; e.isBytes(hash, parent, name) {
 			return e.value, true
 		}
 	}
@@ -105,9 +138,11 @@ func (s *tableShard[V]) find(hash, parent uint64, name string) (v V, ok bool) {
 	if b == nil {
 		return v, false
 	}
-	for i := range b.entries {
-		e := &b.entries[i]
-		if e.hash == hash && e.parent == parent && e.name == name {
+	if b.first.is(hash, parent, name) {
+		return b.first.value, true
+	}
+	for i := range b.more {
+		if e := &b.more[i]; e.is(hash, parent, name) {
 			return e.value, true
 		}
 	}
@@ -120,18 +155,18 @@ func (s *tableShard[V]) insert(hash, parent uint64, name string, v V) {
 	if arr == nil {
 		arr = newBucketArray[V](initialBuckets)
 		s.array.Store(arr)
-	} else if s.count >= len(arr.buckets) {
+	} else if 2*s.count >= len(arr.buckets) {
+		// At most one entry per two buckets: most misses (the trie's
+		// lookups of absent levels) stop at an empty bucket.
 		arr = s.grow(arr)
 	}
 	slot := &arr.buckets[hash&arr.mask]
-	var old []tableEntry[V]
-	if b := slot.Load(); b != nil {
-		old = b.entries
+	e := tableEntry[V]{hash: hash, parent: parent, name: name, value: v}
+	if b := slot.Load(); b == nil {
+		slot.Store(&bucket[V]{first: e})
+	} else {
+		slot.Store(newBucket(append(b.appendEntries(nil), e)))
 	}
-	entries := make([]tableEntry[V], len(old)+1)
-	copy(entries, old)
-	entries[len(old)] = tableEntry[V]{hash: hash, parent: parent, name: name, value: v}
-	slot.Store(&bucket[V]{entries: entries})
 	s.count++
 }
 
@@ -146,19 +181,12 @@ func (s *tableShard[V]) remove(hash, parent uint64, name string) bool {
 	if b == nil {
 		return false
 	}
-	for i := range b.entries {
-		e := &b.entries[i]
-		if e.hash != hash || e.parent != parent || e.name != name {
+	entries := b.appendEntries(nil)
+	for i := range entries {
+		if !entries[i].is(hash, parent, name) {
 			continue
 		}
-		if len(b.entries) == 1 {
-			slot.Store(nil)
-		} else {
-			entries := make([]tableEntry[V], 0, len(b.entries)-1)
-			entries = append(entries, b.entries[:i]...)
-			entries = append(entries, b.entries[i+1:]...)
-			slot.Store(&bucket[V]{entries: entries})
-		}
+		slot.Store(newBucket(append(entries[:i], entries[i+1:]...)))
 		s.count--
 		return true
 	}
@@ -180,14 +208,14 @@ func (s *tableShard[V]) grow(old *bucketArray[V]) *bucketArray[V] {
 		if b == nil {
 			continue
 		}
-		for _, e := range b.entries {
+		for _, e := range b.appendEntries(nil) {
 			lists[e.hash&mask] = append(lists[e.hash&mask], e)
 		}
 	}
 	arr := newBucketArray[V](n)
 	for i, l := range lists {
 		if l != nil {
-			arr.buckets[i].Store(&bucket[V]{entries: l})
+			arr.buckets[i].Store(newBucket(l))
 		}
 	}
 	s.array.Store(arr)
