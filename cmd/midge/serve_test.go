@@ -1,0 +1,128 @@
+package main
+
+import (
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/midge-mqtt/midge/engine"
+)
+
+func TestServeNoArgumentsIsLocalOnly(t *testing.T) {
+	sc, err := parseServeArgs(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No listener means the engine's default: 127.0.0.1 and ::1, port 1883.
+	if len(opts.Listeners) != 0 || opts.Authenticator != nil {
+		t.Fatalf("listeners %v, authenticator %v", opts.Listeners, opts.Authenticator)
+	}
+}
+
+func TestServePortsAndListenFlags(t *testing.T) {
+	sc, err := parseServeArgs([]string{"-p", "1884", "--port", "1885", "--listen", "unix:///tmp/m.sock", "--listen", "[::1]:1886", "--loops", "3"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []engine.Listener{
+		{Network: "tcp4", Address: "127.0.0.1:1884"}, {Network: "tcp6", Address: "[::1]:1884"},
+		{Network: "tcp4", Address: "127.0.0.1:1885"}, {Network: "tcp6", Address: "[::1]:1885"},
+		{Network: "unix", Address: "/tmp/m.sock"}, {Network: "tcp6", Address: "[::1]:1886"},
+	}
+	if len(opts.Listeners) != len(want) {
+		t.Fatalf("listeners %v", opts.Listeners)
+	}
+	for i := range want {
+		if opts.Listeners[i] != want[i] {
+			t.Fatalf("listener %d = %v, want %v", i, opts.Listeners[i], want[i])
+		}
+	}
+	if opts.EventLoops != 3 {
+		t.Fatalf("loops %d", opts.EventLoops)
+	}
+	sc, _ = parseServeArgs([]string{"-p", "notaport"}, io.Discard)
+	if _, _, err := buildOptions(sc); err == nil {
+		t.Fatal("bad port accepted")
+	}
+}
+
+func writeConf(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "mosquitto.conf")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestServeConfigFileMapsOptions(t *testing.T) {
+	conf := writeConf(t, "listener 1990 127.0.0.1\nlistener 0 /tmp/x.sock\nallow_anonymous true\n"+
+		"max_inflight_messages 5\nmax_queued_messages 7\nmax_queued_bytes 100\nqueue_qos0_messages true\n"+
+		"sys_interval 3\nmax_connections 9\nmax_packet_size 4096\nmax_keepalive 120\n"+
+		"persistent_client_expiration 2h\nretain_available false\nlog_type all\n")
+	sc, _ := parseServeArgs([]string{"-c", conf, "-p", "1991"}, io.Discard)
+	opts, warnings, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) == 0 || !strings.Contains(warnings[0], conf+":") {
+		t.Fatalf("warnings without file:line: %v", warnings)
+	}
+	want := []engine.Listener{{Network: "tcp4", Address: "127.0.0.1:1990"}, {Network: "unix", Address: "/tmp/x.sock"}, {Network: "tcp", Address: ":1991"}}
+	if len(opts.Listeners) != 3 || opts.Listeners[0] != want[0] || opts.Listeners[1] != want[1] || opts.Listeners[2] != want[2] {
+		t.Fatalf("listeners %v", opts.Listeners)
+	}
+	if opts.MaxInflightMessages != 5 || opts.MaxQueuedMessages != 7 || opts.MaxQueuedBytes != 100 || !opts.QueueQoS0Messages ||
+		opts.SysInterval != 3*time.Second || opts.MaxConnections != 9 || opts.MaxPacketSize != 4096 ||
+		opts.MaxKeepalive != 120 || opts.PersistentClientExpiration != 2*time.Hour || !opts.RetainUnavailable ||
+		opts.Authenticator != nil {
+		t.Fatalf("options %+v", opts)
+	}
+}
+
+func TestServeConfigWithoutAnonymousRefusesEveryone(t *testing.T) {
+	conf := writeConf(t, "listener 1990\n")
+	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := opts.Authenticator.(engine.DenyAll); !ok {
+		t.Fatalf("allow_anonymous unset with a listener must refuse clients, got %v", opts.Authenticator)
+	}
+}
+
+func TestServeConfigErrorNamesFileAndLine(t *testing.T) {
+	conf := writeConf(t, "listener 1990\nnot_an_option 3\n")
+	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
+	_, _, err := buildOptions(sc)
+	if err == nil || !strings.Contains(err.Error(), conf+":2") {
+		t.Fatalf("error %v does not name %s:2", err, conf)
+	}
+	if code := runServe([]string{"-c", conf}); code == 0 {
+		t.Fatal("runServe exits 0 on a bad config")
+	}
+}
+
+func TestServeBindFailureExitsNonZero(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if code := runServe([]string{"--listen", l.Addr().String()}); code != 1 {
+		t.Fatalf("exit code %d on a port in use, want 1", code)
+	}
+}
