@@ -1,0 +1,270 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/midge-mqtt/midge/loadgen"
+	"github.com/midge-mqtt/midge/profiles"
+)
+
+// SuiteCase is one scenario of the standard suite.
+type SuiteCase struct {
+	Name   string
+	Params loadgen.Params
+}
+
+// SuiteCases is the standard set: each scenario at a size that runs in a
+// few seconds on a two-core board, paced so that both brokers can keep up
+// and latency, not saturation, is compared.
+func SuiteCases() []SuiteCase {
+	mk := func(name, scenario string, qos byte, edit func(p *loadgen.Params)) SuiteCase {
+		p, err := loadgen.Preset(scenario)
+		if err != nil {
+			panic(err) // the suite names only presets
+		}
+		p.QoS = qos
+		p.Duration = loadgen.Duration(3 * time.Second)
+		if edit != nil {
+			edit(&p)
+		}
+		return SuiteCase{Name: name, Params: p}
+	}
+	return []SuiteCase{
+		mk("fanin-q0", "fanin", 0, nil),
+		mk("fanin-q1", "fanin", 1, nil),
+		mk("fanin-q2", "fanin", 2, func(p *loadgen.Params) { p.Publishers = 50 }),
+		mk("fanout-q0", "fanout", 0, nil),
+		mk("pairs-q1", "pairs", 1, nil),
+		mk("latency-q0", "latency", 0, nil),
+		mk("sharedsub-q1", "sharedsub", 1, func(p *loadgen.Params) { p.Rate = 50 }),
+		mk("retained-q1", "retained", 1, nil),
+		mk("conns", "conns", 0, func(p *loadgen.Params) { p.Conns = 2000; p.Hold = loadgen.Duration(time.Second) }),
+		mk("storm-q1", "storm", 1, func(p *loadgen.Params) { p.Conns = 1000 }),
+	}
+}
+
+// SuiteConfig says where the suite's brokers and results are.
+type SuiteConfig struct {
+	// Midge is the midge binary (serve is started with --listen).
+	Midge string
+	// Mosquitto is the mosquitto binary.
+	Mosquitto string
+	// Cases to run (default SuiteCases()).
+	Cases []SuiteCase
+	// OutDir receives one JSON record per run and report.html.
+	OutDir string
+	// Markdown, if set, is the BENCHMARKS.md whose suite section is
+	// rewritten.
+	Markdown string
+	Command  string    // recorded with each run and in BENCHMARKS.md
+	Log      io.Writer // one line per run (nil: none)
+	Progress io.Writer
+}
+
+// suiteBroker is one of the compared brokers: how to start it on a port.
+type suiteBroker struct {
+	name  string
+	start func(ctx context.Context, dir, addr string) (*Target, error)
+}
+
+// RunSuite runs every case against midge and mosquitto, each run on a
+// freshly started broker, and writes the records, an HTML report and (if
+// asked) the suite section of BENCHMARKS.md.
+func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
+	if cfg.Cases == nil {
+		cfg.Cases = SuiteCases()
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	brokers := []suiteBroker{
+		{"midge", func(ctx context.Context, _, addr string) (*Target, error) {
+			return Spawn(ctx, shellQuote(cfg.Midge)+" serve --listen "+addr, addr)
+		}},
+		{"mosquitto", func(ctx context.Context, dir, addr string) (*Target, error) {
+			_, port, _ := net.SplitHostPort(addr)
+			conf := filepath.Join(dir, "mosquitto.conf")
+			if err := os.WriteFile(conf, []byte("listener "+port+" 127.0.0.1\nallow_anonymous true\n"), 0o644); err != nil {
+				return nil, err
+			}
+			return Spawn(ctx, shellQuote(cfg.Mosquitto)+" -c "+shellQuote(conf), addr)
+		}},
+	}
+	var recs []*Record
+	for _, c := range cfg.Cases {
+		for _, b := range brokers {
+			if ctx.Err() != nil {
+				return recs, ctx.Err()
+			}
+			rec, err := runSuiteCase(ctx, cfg, c, b)
+			if err != nil {
+				return recs, fmt.Errorf("%s on %s: %w", c.Name, b.name, err)
+			}
+			recs = append(recs, rec)
+			if err := rec.Save(filepath.Join(cfg.OutDir, c.Name+"-"+b.name+".json")); err != nil {
+				return recs, err
+			}
+			if cfg.Log != nil {
+				fmt.Fprintf(cfg.Log, "%-14s %-9s delivered %s p50 %s p99 %s lost %d errors %d\n", c.Name, b.name,
+					fmtRate(rec.Result.DeliveredRate), fmtUs(rec.Result.Latency.P50Us), fmtUs(rec.Result.Latency.P99Us),
+					rec.Result.Lost, len(rec.Result.Errors))
+			}
+		}
+	}
+	f, err := os.Create(filepath.Join(cfg.OutDir, "report.html"))
+	if err != nil {
+		return recs, err
+	}
+	err = errors.Join(WriteHTML(f, "midge and mosquitto: the standard suite", recs), f.Close())
+	if err != nil || cfg.Markdown == "" {
+		return recs, err
+	}
+	var sec bytes.Buffer
+	WriteSuiteMarkdown(&sec, recs, cfg.Command)
+	return recs, UpdateMarkdownSection(cfg.Markdown, "suite", sec.String())
+}
+
+func runSuiteCase(ctx context.Context, cfg SuiteConfig, c SuiteCase, b suiteBroker) (*Record, error) {
+	dir, err := os.MkdirTemp("", "midge-suite-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t, err := b.start(ctx, dir, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Stop(context.Background())
+	rec, err := Run(ctx, Config{Params: c.Params, Target: t, BrokerName: b.name, Command: cfg.Command,
+		Label: b.name + " " + c.Name, Progress: cfg.Progress})
+	return rec, err
+}
+
+// shellQuote quotes s for /bin/sh when it holds anything but plain path
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// WriteSuiteMarkdown writes the suite section: the machine, the command,
+// the date, then midge and mosquitto side by side for every case.
+func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string) {
+	if len(recs) == 0 {
+		fmt.Fprintln(w, "No run recorded.")
+		return
+	}
+	first := recs[0]
+	hw := first.Board.Hardware
+	fmt.Fprintf(w, "Measured %s with `%s` (commit %s, %s).\n\n", first.Date.Format("2006-01-02 15:04 UTC"), command, first.Commit, first.Go)
+	fmt.Fprintf(w, "Machine: %s, %s, %d cores, %s RAM, board profile `%s`. ", strings.TrimSpace(hw.CPU.Brand), hw.CPU.Arch,
+		hw.CPU.Cores, fmtBytes(float64(memBytes(hw))), first.Board.Preset)
+	fmt.Fprintln(w, "The load generator and the broker share these cores over loopback; each run starts a fresh broker with its default settings. Latency counts from each message's intended send time (open loop).")
+	fmt.Fprintln(w)
+	byCase := map[string]map[string]*Record{}
+	var order []string
+	for _, r := range recs {
+		name := strings.TrimPrefix(r.Label, r.Broker.Name+" ")
+		if byCase[name] == nil {
+			byCase[name] = map[string]*Record{}
+			order = append(order, name)
+		}
+		byCase[name][r.Broker.Name] = r
+	}
+	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "lost", "dup", "conn/s", "conn p99", "cpu", "rss peak"}}
+	for _, name := range order {
+		for _, b := range []string{"midge", "mosquitto"} {
+			r := byCase[name][b]
+			if r == nil {
+				continue
+			}
+			res := r.Result
+			cpu, rss := "-", "-"
+			if r.Usage != nil {
+				cpu, rss = fmtPct(r.Usage.CPUPercent), fmtBytes(float64(r.Usage.RSSPeak))
+			}
+			t.add(name, b+" "+r.Broker.Version, fmtRate(res.OfferedRate), fmtRate(res.DeliveredRate),
+				fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
+				fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss)
+		}
+	}
+	t.writeMarkdown(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Ratios midge / mosquitto (below 1 is better for midge, except delivered rate and connect rate):")
+	fmt.Fprintln(w)
+	rt := &table{head: []string{"case", "delivered", "p50", "p99", "p99.9", "connect rate", "cpu", "rss peak"}}
+	for _, name := range order {
+		m, q := byCase[name]["midge"], byCase[name]["mosquitto"]
+		if m == nil || q == nil {
+			continue
+		}
+		u := func(r *Record, f func(*Usage) float64) float64 {
+			if r.Usage == nil {
+				return 0
+			}
+			return f(r.Usage)
+		}
+		rt.add(name, ratio(q.Result.DeliveredRate, m.Result.DeliveredRate),
+			ratio(q.Result.Latency.P50Us, m.Result.Latency.P50Us), ratio(q.Result.Latency.P99Us, m.Result.Latency.P99Us),
+			ratio(q.Result.Latency.P999Us, m.Result.Latency.P999Us), ratio(q.Result.Connect.Rate, m.Result.Connect.Rate),
+			ratio(u(q, func(x *Usage) float64 { return x.CPUSeconds }), u(m, func(x *Usage) float64 { return x.CPUSeconds })),
+			ratio(u(q, func(x *Usage) float64 { return float64(x.RSSPeak) }), u(m, func(x *Usage) float64 { return float64(x.RSSPeak) })))
+	}
+	rt.writeMarkdown(w)
+	for _, r := range recs {
+		if r.Usage != nil && r.Usage.RSSPerConn > 0 {
+			fmt.Fprintf(w, "\n%s: broker memory per idle connection %s.", r.Label, fmtBytes(r.Usage.RSSPerConn))
+		}
+		if r.Result.Reconnect != nil {
+			fmt.Fprintf(w, "\n%s: %d clients reconnected after a storm in %s (p99 %s).", r.Label, r.Result.Reconnect.Connected,
+				fmtDur(time.Duration(r.Result.Reconnect.Span)), fmtUs(r.Result.Reconnect.Latency.P99Us))
+		}
+		if len(r.Result.Errors) > 0 {
+			fmt.Fprintf(w, "\n%s: errors %v.", r.Label, r.Result.Errors)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func memBytes(hw profiles.Hardware) int64 { return hw.Memory.TotalBytes }
+
+// UpdateMarkdownSection replaces the text between "<!-- NAME:begin -->"
+// and "<!-- NAME:end -->" in the file at path, leaving the rest as it was.
+func UpdateMarkdownSection(path, name, body string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := replaceSection(string(old), name, body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, []byte(out), 0o644)
+}
+
+func replaceSection(doc, name, body string) (string, error) {
+	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
+	i := strings.Index(doc, begin)
+	j := strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("no %s ... %s markers", begin, end)
+	}
+	return doc[:i+len(begin)] + "\n" + strings.TrimRight(body, "\n") + "\n" + doc[j:], nil
+}
