@@ -41,23 +41,11 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 	if f.Type == 0 {
 		return f, errReservedType // [MQTT-2.1.2] type 0 is reserved / forbidden
 	}
-	var rl uint32
-	i := 1
-	for ; ; i++ {
-		if i == 5 {
-			return f, errRemainingLength // [MQTT-1.5.5] at most four bytes
-		}
-		if i >= len(buf) {
-			return f, ErrNeedMore
-		}
-		c := buf[i]
-		rl |= uint32(c&0x7F) << (7 * (i - 1))
-		if c&0x80 == 0 {
-			break
-		}
+	if c := buf[1]; c < 0x80 { // one-byte remaining length: most packets
+		f.HeaderLen, f.RemainingLength = 2, int(c)
+	} else if err := readLongLength(buf, &f); err != nil {
+		return f, err
 	}
-	f.HeaderLen = i + 1
-	f.RemainingLength = int(rl)
 	f.Total = f.HeaderLen + f.RemainingLength
 	if maxPacketSize != 0 && uint64(f.Total) > uint64(maxPacketSize) {
 		return f, errPacketTooLarge // [MQTT-3.1.2-24] / [MQTT-3.2.2-15]: checked before the body is read
@@ -67,6 +55,27 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 	}
 	f.Body = buf[f.HeaderLen:f.Total:f.Total]
 	return f, nil
+}
+
+// readLongLength reads a remaining length of two to four bytes.
+func readLongLength(buf []byte, f *Frame) error {
+	var rl uint32
+	i := 1
+	for ; ; i++ {
+		if i == 5 {
+			return errRemainingLength // [MQTT-1.5.5] at most four bytes
+		}
+		if i >= len(buf) {
+			return ErrNeedMore
+		}
+		c := buf[i]
+		rl |= uint32(c&0x7F) << (7 * (i - 1))
+		if c&0x80 == 0 {
+			break
+		}
+	}
+	f.HeaderLen, f.RemainingLength = i+1, int(rl)
+	return nil
 }
 
 // appendFixedHeader appends the first byte and the remaining length.

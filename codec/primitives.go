@@ -106,7 +106,10 @@ func readVarint(b []byte) (uint32, int, error) {
 // [MQTT-1.5.4-2] (3.1.1: [MQTT-1.5.3-2]). Go's decoder rejects encoded
 // surrogates as ill-formed.
 func checkUTF8(b []byte) error {
-	for i := plainPrefix(b, false); i < len(b); i++ {
+	if len(b) >= minWords && plainASCII(b, false) {
+		return nil
+	}
+	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c == 0 {
 			return errUTF8Null // [MQTT-1.5.4-2]

@@ -59,6 +59,12 @@ type Properties struct {
 	subIDCount int
 }
 
+// dirty reports whether p may hold anything: decoded properties, or the
+// fields Append writes without a Present bit that matter most (lists).
+func (p *Properties) dirty() bool {
+	return p.Present != 0 || p.raw != nil || p.User != nil || p.SubscriptionIDs != nil
+}
+
 // Has reports whether property id is present.
 func (p *Properties) Has(id PropertyID) bool { return p.Present&(1<<(id&63)) != 0 }
 

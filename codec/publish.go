@@ -24,8 +24,13 @@ var (
 // Decode parses a PUBLISH body sent with the fixed-header flags (DUP, QoS,
 // RETAIN). Topic, Payload and the property views alias body and are valid as
 // long as body is: copy them (Clone) before the read buffer is reused.
+// Properties exist only in 5.0: decoding a 3.1 or 3.1.1 packet leaves Props
+// empty of decoded properties (fields set by hand and never encoded in those
+// versions are not cleared, which saves clearing the struct per packet).
 func (p *Publish) Decode(v Version, flags byte, body []byte) error {
-	p.Props = Properties{}
+	if v == V5 || p.Props.dirty() {
+		p.Props = Properties{}
+	}
 	p.Dup = flags&0x08 != 0
 	p.QoS = flags >> 1 & 0x03
 	p.Retain = flags&0x01 != 0
@@ -36,31 +41,38 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	if p.Dup && p.QoS == 0 && v != V31 {
 		return errPublishDupQoS0 // [MQTT-3.3.1-2]
 	}
-	r := reader{buf: body}
-	topic, err := r.binary()
-	if err != nil {
-		return err
+	if len(body) < 2 {
+		return errShort
 	}
+	end := 2 + (int(body[0])<<8 | int(body[1]))
+	if len(body) < end {
+		return errShort
+	}
+	topic := body[2:end:end]
 	if err := checkTopicChars(topic); err != nil {
 		return err // [MQTT-3.3.2-2] no wildcards; [MQTT-1.5.4-1..2] UTF-8
 	}
 	p.Topic = topic
 	if p.QoS > 0 {
-		if p.PacketID, err = r.uint16(); err != nil {
-			return err
+		if len(body) < end+2 {
+			return errShort
 		}
+		p.PacketID = uint16(body[end])<<8 | uint16(body[end+1])
+		end += 2
 		if p.PacketID == 0 {
 			return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
 		}
 	}
 	switch v {
 	case V5:
+		r := reader{buf: body, pos: end}
 		if err := p.Props.decode(&r, PUBLISH); err != nil {
 			return err
 		}
 		if len(topic) == 0 && p.Props.TopicAlias == 0 {
 			return errTopicEmptyAlias // §3.3.2.1: zero length needs a Topic Alias
 		}
+		end = r.pos
 	case V311, V31:
 		if len(topic) == 0 {
 			return errTopicEmpty311 // [MQTT-4.7.3-1]
@@ -68,7 +80,7 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	default:
 		return errVersion
 	}
-	p.Payload = r.rest()
+	p.Payload = body[end:len(body):len(body)]
 	return nil
 }
 

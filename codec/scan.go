@@ -3,29 +3,39 @@ package codec
 import "encoding/binary"
 
 // Word-at-a-time scanning for the common case of plain ASCII strings: the
-// UTF-8 and topic checks skip eight bytes at a time while none of them is
-// non-ASCII, NUL, or (for topic names) a wildcard.
+// UTF-8 and topic checks first test eight bytes at a time, without a branch
+// per byte, whether the string holds anything but ASCII other than NUL (and,
+// for topic names, '+' and '#'). Only strings that do take the byte loop.
 
 const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
+	ones     = 0x0101010101010101
+	highs    = 0x8080808080808080
+	plusses  = ones * '+'
+	hashes   = ones * '#'
+	minWords = 8 // strings shorter than this take the byte loop
 )
 
-// hasZeroByte reports whether any byte of x is 0.
-func hasZeroByte(x uint64) bool { return (x-ones)&^x&highs != 0 }
+// zeroBytes has the high bit of some byte set iff some byte of x is 0 (the
+// position of the bit is not exact; only its existence is used).
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
 
-// plainPrefix returns how many leading bytes of b are in whole 8-byte words
-// of ASCII without NUL and, when wildcards is set, without '+' or '#'.
-func plainPrefix(b []byte, wildcards bool) int {
-	i := 0
-	for ; len(b)-i >= 8; i += 8 {
+// plainASCII reports whether b holds only ASCII without NUL and, when
+// wildcards is set, without '+' or '#'. len(b) must be at least minWords.
+func plainASCII(b []byte, wildcards bool) bool {
+	n := len(b)
+	var acc uint64
+	for i := 0; i+8 <= n; i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if x&highs != 0 || hasZeroByte(x) {
-			break
-		}
-		if wildcards && (hasZeroByte(x^(ones*'+')) || hasZeroByte(x^(ones*'#'))) {
-			break
+		acc |= x | zeroBytes(x)
+		if wildcards {
+			acc |= zeroBytes(x^plusses) | zeroBytes(x^hashes)
 		}
 	}
-	return i
+	// The last word overlaps the previous one when n is not a multiple of 8.
+	x := binary.LittleEndian.Uint64(b[n-8:])
+	acc |= x | zeroBytes(x)
+	if wildcards {
+		acc |= zeroBytes(x^plusses) | zeroBytes(x^hashes)
+	}
+	return acc&highs == 0
 }

@@ -39,7 +39,10 @@ func ValidTopicName(topic []byte) error {
 // (MalformedPacket, as for any string [MQTT-1.5.4-1]) in a topic name; an
 // empty name is the caller's concern (MQTT 5.0 allows it with a Topic Alias).
 func checkTopicChars(topic []byte) error {
-	for i := plainPrefix(topic, true); i < len(topic); i++ {
+	if len(topic) >= minWords && plainASCII(topic, true) {
+		return nil
+	}
+	for i := 0; i < len(topic); i++ {
 		switch c := topic[i]; {
 		case c == '+' || c == '#':
 			return errTopicWildcard // [MQTT-3.3.2-2]
