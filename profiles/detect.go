@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io/fs"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -174,6 +175,9 @@ func readMemInfo(root fs.FS) Memory {
 			continue
 		}
 		if len(f) > 1 && strings.EqualFold(f[1], "kB") {
+			if n > math.MaxInt64/1024 {
+				continue
+			}
 			n *= 1024
 		}
 		switch key {
