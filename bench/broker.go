@@ -58,11 +58,17 @@ func RaiseOpenFileLimit() (uint64, error) {
 }
 
 // Spawn starts a broker with command (run by /bin/sh, so quoting and
-// arguments work as typed) and waits until address accepts connections.
+// arguments work as typed) and waits until address accepts connections;
+// an address that accepts connections before the broker starts is an
+// error.
 // The broker runs in its own process group with the open-file limit
 // raised to the hard limit; Stop sends it SIGTERM, then SIGKILL after five
 // seconds.
 func Spawn(ctx context.Context, command, address string) (*Target, error) {
+	if c, err := net.DialTimeout("tcp", address, 200*time.Millisecond); err == nil {
+		c.Close() // measuring whatever already listens there would be a lie
+		return nil, fmt.Errorf("bench: %s is already in use by another process; give the spawned broker a free address", address)
+	}
 	limit, _ := RaiseOpenFileLimit()
 	script := "exec " + command
 	if limit > 0 {
