@@ -68,9 +68,9 @@ func runBench(args []string) int {
 // parameters.
 type benchRunFlags struct {
 	broker, spawn, name, out, label, sources string
-	inproc, noProgress, jsonOut             bool
-	pid, inflight                           int
-	mqtt                                    string
+	inproc, noProgress, jsonOut              bool
+	pid, inflight                            int
+	mqtt                                     string
 }
 
 // parseBenchRun reads `run SCENARIO [flags]`: the scenario's preset, then
