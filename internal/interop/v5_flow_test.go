@@ -1,0 +1,122 @@
+package interop
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestV5ClientReceiveMaximumBoundsInflight subscribes as a raw client with
+// Receive Maximum 2 that does not acknowledge: it receives exactly two
+// QoS 1 PUBLISH packets, and one more for each PUBACK it sends
+// [MQTT-3.3.4-9]; a PINGREQ is still answered meanwhile [MQTT-3.3.4-10].
+func TestV5ClientReceiveMaximumBoundsInflight(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	sub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-rm-sub", props: []prop{pU16(propReceiveMaximum, 2)}})
+	sub.mustSubscribeV5(1, topic, 1)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-rm-pub"})
+	const n = 6
+	for i := 1; i <= n; i++ {
+		pub.send(publishV5Packet(topic, fmt.Sprint(i), 1, uint16(i), false))
+		pub.expectAckV5(typePUBACK, uint16(i))
+	}
+	first := sub.expectPublishV5(5 * time.Second)
+	second := sub.expectPublishV5(5 * time.Second)
+	sub.send(pingreqPacket)
+	if p := sub.expect(5 * time.Second); p.typ() != typePINGRESP {
+		t.Fatalf("got %v with 2 unacknowledged PUBLISH in flight, want only PINGRESP [MQTT-3.3.4-9]", p)
+	}
+	sub.expectOpen(500 * time.Millisecond)
+	got := []string{first.payload, second.payload}
+	sub.send(ackV5Packet(typePUBACK, first.id, 0))
+	if brokerIs("mosquitto") {
+		// Known deviation: after the first PUBACK mosquitto 2.0.11 releases
+		// two messages per PUBACK, so three are in flight with Receive
+		// Maximum 2 [MQTT-3.3.4-9]. Check only that all arrive in order.
+		sub.send(ackV5Packet(typePUBACK, second.id, 0))
+		for len(got) < n {
+			p := sub.expectPublishV5(5 * time.Second)
+			got = append(got, p.payload)
+			sub.send(ackV5Packet(typePUBACK, p.id, 0))
+		}
+		if strings.Join(got, ",") != "1,2,3,4,5,6" {
+			t.Fatalf("received %v, want 1..6 in order", got)
+		}
+		return
+	}
+	third := sub.expectPublishV5(5 * time.Second)
+	got = append(got, third.payload)
+	sub.expectOpen(300 * time.Millisecond) // still two in flight
+	pending := []uint16{second.id, third.id}
+	for len(got) < n {
+		sub.send(ackV5Packet(typePUBACK, pending[0], 0))
+		pending = pending[1:]
+		p := sub.expectPublishV5(5 * time.Second)
+		got = append(got, p.payload)
+		pending = append(pending, p.id)
+	}
+	if strings.Join(got, ",") != "1,2,3,4,5,6" {
+		t.Fatalf("received %v, want 1..6 in order", got)
+	}
+}
+
+// TestV5ClientReceiveMaximumQoS2 does the same with QoS 2: a PUBREC does not
+// free the slot, the PUBCOMP does [MQTT-3.3.4-9].
+func TestV5ClientReceiveMaximumQoS2(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	sub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-rm2-sub", props: []prop{pU16(propReceiveMaximum, 1)}})
+	sub.mustSubscribeV5(1, topic, 2)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-rm2-pub"})
+	for i := 1; i <= 2; i++ {
+		pub.send(publishV5Packet(topic, fmt.Sprint(i), 2, uint16(i), false))
+		pub.expectAckV5(typePUBREC, uint16(i))
+		pub.send(ackV5Packet(typePUBREL, uint16(i), 0))
+		pub.expectAckV5(typePUBCOMP, uint16(i))
+	}
+	p := sub.expectPublishV5(5 * time.Second)
+	sub.send(ackV5Packet(typePUBREC, p.id, 0))
+	sub.expectAckV5(typePUBREL, p.id)
+	sub.expectOpen(500 * time.Millisecond) // PUBREC alone keeps the slot
+	sub.send(ackV5Packet(typePUBCOMP, p.id, 0))
+	if p2 := sub.expectPublishV5(5 * time.Second); p2.payload != "2" {
+		t.Fatalf("got %+v, want the second message after PUBCOMP", p2)
+	}
+}
+
+// TestV5ClientMaximumPacketSize subscribes two clients, one announcing
+// Maximum Packet Size 200: a 1000-byte message is dropped for that client
+// only [MQTT-3.1.2-24] [MQTT-3.1.2-25], which still receives the small
+// message after it; the other client receives both.
+func TestV5ClientMaximumPacketSize(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	small, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-mps-small", props: []prop{pU32(propMaximumPacketSize, 200)}})
+	small.mustSubscribeV5(1, topic, 1)
+	big, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-mps-big"})
+	big.mustSubscribeV5(1, topic, 1)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-mps-pub"})
+	large := strings.Repeat("L", 1000)
+	pub.send(publishV5Packet(topic, large, 1, 1, false))
+	pub.expectAckV5(typePUBACK, 1)
+	pub.send(publishV5Packet(topic, "small", 1, 2, false))
+	pub.expectAckV5(typePUBACK, 2)
+
+	for _, want := range []string{large, "small"} {
+		p := big.expectPublishV5(5 * time.Second)
+		if p.payload != want {
+			t.Fatalf("unlimited client got %d bytes, want %d", len(p.payload), len(want))
+		}
+		big.send(ackV5Packet(typePUBACK, p.id, 0))
+	}
+	raw := small.expect(5 * time.Second)
+	if n := 1 + len(remainingLength(len(raw.body))) + len(raw.body); n > 200 {
+		t.Fatalf("broker sent a %d-byte packet to a client with Maximum Packet Size 200 [MQTT-3.1.2-24]", n)
+	}
+	if p := raw.publishV5(t); p.payload != "small" {
+		t.Fatalf("limited client got %+v, want only the small message [MQTT-3.1.2-25]", p)
+	}
+	small.expectOpen(300 * time.Millisecond)
+}
