@@ -116,13 +116,16 @@ func (lp *loop) markDirty(c *conn) {
 }
 
 // flushDirty writes every pending connection's output.
+// It pops one connection at a time: a failing write closes a connection
+// from inside flush, and that close may run another endTurn.
 func (lp *loop) flushDirty() {
-	for i, c := range lp.dirty {
+	for n := len(lp.dirty); n > 0; n = len(lp.dirty) {
+		c := lp.dirty[n-1]
+		lp.dirty[n-1] = nil
+		lp.dirty = lp.dirty[:n-1]
 		c.dirty = false
 		c.flush()
-		lp.dirty[i] = nil
 	}
-	lp.dirty = lp.dirty[:0]
 }
 
 // sendCross queues a delivery for another loop until the end of the turn.
