@@ -12,6 +12,8 @@
 //     architecture, cores and memory, and fits it to the CPUs and memory the
 //     process may use.
 //   - Apply lays explicit settings over a preset: what the user wrote wins.
+//     ApplyRuntime sets GOMAXPROCS and the memory limit unless the
+//     environment already does.
 //
 // Presets are data: one embedded key = value file per board class under
 // presets/, each value justified by a comment. Lookup, Names and All read
