@@ -57,7 +57,10 @@ func readProcSelfCgroup(root fs.FS) map[string]string {
 
 func readCgroupV2(root fs.FS, group string) Cgroup {
 	cg := Cgroup{Version: 2}
-	for _, dir := range groupDirs(root, cgroupRoot, group) {
+	dirs := groupDirs(root, cgroupRoot, group)
+	// The effective set of the group itself already reflects its ancestors.
+	cg.CPUSet = countCPUList(readTrimmed(root, dirs[0]+"/cpuset.cpus.effective"))
+	for _, dir := range dirs {
 		if q := parseCPUMax(readTrimmed(root, dir+"/cpu.max")); q > 0 && (cg.CPULimit == 0 || q < cg.CPULimit) {
 			cg.CPULimit = q
 		}
@@ -90,7 +93,16 @@ func readCgroupV1(root fs.FS, groups map[string]string) Cgroup {
 		}
 		break
 	}
-	mount := cgroupRoot + "/memory"
+	mount := cgroupRoot + "/cpuset"
+	if _, err := fs.Stat(root, mount); err == nil {
+		cg.Version = 1
+		dir := groupDirs(root, mount, groups["cpuset"])[0]
+		cg.CPUSet = countCPUList(readTrimmed(root, dir+"/cpuset.effective_cpus"))
+		if cg.CPUSet == 0 {
+			cg.CPUSet = countCPUList(readTrimmed(root, dir+"/cpuset.cpus"))
+		}
+	}
+	mount = cgroupRoot + "/memory"
 	if _, err := fs.Stat(root, mount); err == nil {
 		cg.Version = 1
 		for _, dir := range groupDirs(root, mount, groups["memory"]) {

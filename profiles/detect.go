@@ -128,10 +128,15 @@ func readCPUInfo(root fs.FS, hw *Hardware) {
 	}
 }
 
-// readOnlineCPUs counts the CPUs in sys/devices/system/cpu/online, a list
-// of ranges such as "0-3" or "0-3,6,8-9"; 0 when it cannot be read.
+// readOnlineCPUs counts the CPUs in sys/devices/system/cpu/online; 0 when
+// it cannot be read.
 func readOnlineCPUs(root fs.FS) int {
-	s := readTrimmed(root, "sys/devices/system/cpu/online")
+	return countCPUList(readTrimmed(root, "sys/devices/system/cpu/online"))
+}
+
+// countCPUList counts the CPUs of a kernel CPU list, ranges such as "0-3"
+// or "0-3,6,8-9"; 0 when s is empty or malformed.
+func countCPUList(s string) int {
 	if s == "" {
 		return 0
 	}
@@ -139,7 +144,7 @@ func readOnlineCPUs(root fs.FS) int {
 	for _, r := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(r, "-")
 		a, err := strconv.Atoi(lo)
-		if err != nil {
+		if err != nil || a < 0 {
 			return 0
 		}
 		b := a

@@ -93,12 +93,12 @@ func TestDetectBoards(t *testing.T) {
 		{"container-v2", Hardware{
 			CPU:    CPU{Arch: "amd64", Vendor: "Intel", Brand: "Intel(R) Xeon(R) Silver 4110 CPU @ 2.10GHz", Family: 6, Model: 85, Cores: 16},
 			Memory: Memory{TotalBytes: 32827452 * kB, AvailableBytes: 31023104 * kB},
-			Cgroup: Cgroup{Version: 2, CPULimit: 1.5, MemoryLimitBytes: 512 * MiB},
+			Cgroup: Cgroup{Version: 2, CPULimit: 1.5, MemoryLimitBytes: 512 * MiB, CPUSet: 16},
 		}},
 		{"container-v1", Hardware{
 			CPU:    CPU{Arch: "amd64", Vendor: "Intel", Brand: "Intel(R) Xeon(R) Silver 4110 CPU @ 2.10GHz", Family: 6, Model: 85, Cores: 16},
 			Memory: Memory{TotalBytes: 32827452 * kB, AvailableBytes: 31023104 * kB},
-			Cgroup: Cgroup{Version: 1, CPULimit: 2, MemoryLimitBytes: 256 * MiB},
+			Cgroup: Cgroup{Version: 1, CPULimit: 2, MemoryLimitBytes: 256 * MiB, CPUSet: 16},
 		}},
 		{"kvm-small-vm", Hardware{
 			Board:  Board{Vendor: "Google", Product: "Google Compute Engine"},
@@ -237,5 +237,37 @@ func TestUsable(t *testing.T) {
 	hw = Hardware{CPU: CPU{Cores: 2}, Memory: Memory{TotalBytes: 1 << 30}, Cgroup: Cgroup{CPULimit: 4, MemoryLimitBytes: 2 << 30}}
 	if hw.Limited() || hw.UsableCPUs() != 2 || hw.UsableMemory() != 1<<30 {
 		t.Errorf("limits above the machine: Limited %v, CPUs %v, memory %v", hw.Limited(), hw.UsableCPUs(), hw.UsableMemory())
+	}
+}
+
+// docker --cpuset-cpus 2-3 without a quota: two usable CPUs.
+func TestCgroupCPUSet(t *testing.T) {
+	root := fstest.MapFS{
+		"proc/cpuinfo":                        {Data: []byte("processor: 0\nvendor_id: GenuineIntel\nflags: fpu lm\n")},
+		"sys/devices/system/cpu/online":       {Data: []byte("0-7\n")},
+		"proc/meminfo":                        {Data: []byte("MemTotal: 16318412 kB\n")},
+		"proc/self/cgroup":                    {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/cgroup.controllers":    {Data: []byte("cpuset cpu memory\n")},
+		"sys/fs/cgroup/cpu.max":               {Data: []byte("max 100000\n")},
+		"sys/fs/cgroup/memory.max":            {Data: []byte("max\n")},
+		"sys/fs/cgroup/cpuset.cpus.effective": {Data: []byte("2-3\n")},
+	}
+	hw := Detect(root)
+	if hw.Cgroup.CPUSet != 2 || hw.UsableCPUs() != 2 || !hw.Limited() {
+		t.Fatalf("cpuset 2-3: %+v, usable %v, limited %v", hw.Cgroup, hw.UsableCPUs(), hw.Limited())
+	}
+	p, reason := Choose(hw)
+	if p.Name != "small-vm" || p.EventLoops != 2 {
+		t.Errorf("chose %s with %d loops (%s), want small-vm with 2", p.Name, p.EventLoops, reason)
+	}
+
+	// cgroup v1: cpuset.cpus of the cpuset controller's group.
+	v1 := fstest.MapFS{
+		"proc/self/cgroup":                           {Data: []byte("3:cpuset:/docker/x\n")},
+		"sys/fs/cgroup/cpuset/cpuset.cpus":           {Data: []byte("0,4\n")},
+		"sys/fs/cgroup/memory/memory.limit_in_bytes": {Data: []byte("9223372036854771712\n")},
+	}
+	if got := Detect(v1).Cgroup; got != (Cgroup{Version: 1, CPUSet: 2}) {
+		t.Errorf("v1 cpuset: %+v", got)
 	}
 }

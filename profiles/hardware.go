@@ -93,12 +93,19 @@ type Cgroup struct {
 	// MemoryLimitBytes is memory.max or memory.limit_in_bytes; 0 means
 	// no limit.
 	MemoryLimitBytes int64 `json:"memory_limit_bytes,omitempty"`
+	// CPUSet is the number of CPUs the group may run on
+	// (cpuset.cpus.effective, v1 cpuset.cpus); 0 when unknown.
+	CPUSet int `json:"cpuset,omitempty"`
 }
 
 // UsableCPUs is how many CPUs' worth of time the process may use: the
-// online CPUs, lowered to the cgroup quota. 0 when nothing is known.
+// online CPUs, lowered to the cgroup's cpuset and quota. 0 when nothing
+// is known.
 func (h Hardware) UsableCPUs() float64 {
 	n := float64(h.CPU.Cores)
+	if s := float64(h.Cgroup.CPUSet); s > 0 && (n == 0 || s < n) {
+		n = s
+	}
 	if q := h.Cgroup.CPULimit; q > 0 && (n == 0 || q < n) {
 		n = q
 	}
@@ -124,10 +131,11 @@ func (h Hardware) UsableMemory() int64 {
 	return m
 }
 
-// Limited reports whether a cgroup limit lowers the CPUs or memory below
+// Limited reports whether a cgroup limit or cpuset lowers the CPUs or memory below
 // what the machine has.
 func (h Hardware) Limited() bool {
-	cpu := h.Cgroup.CPULimit > 0 && (h.CPU.Cores == 0 || h.Cgroup.CPULimit < float64(h.CPU.Cores))
+	cpu := h.Cgroup.CPULimit > 0 && (h.CPU.Cores == 0 || h.Cgroup.CPULimit < float64(h.CPU.Cores)) ||
+		h.Cgroup.CPUSet > 0 && (h.CPU.Cores == 0 || h.Cgroup.CPUSet < h.CPU.Cores)
 	mem := h.Cgroup.MemoryLimitBytes > 0 && (h.Memory.TotalBytes == 0 || h.Cgroup.MemoryLimitBytes < h.Memory.TotalBytes)
 	return cpu || mem
 }

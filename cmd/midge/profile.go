@@ -219,6 +219,9 @@ func writeHardware(w io.Writer, hw profiles.Hardware) {
 			memLimit = "memory limit " + mib(hw.Cgroup.MemoryLimitBytes)
 		}
 		cg = fmt.Sprintf("v%d, %s, %s", hw.Cgroup.Version, cpuLimit, memLimit)
+		if hw.Cgroup.CPUSet > 0 {
+			cg += fmt.Sprintf(", cpuset of %d CPUs", hw.Cgroup.CPUSet)
+		}
 	}
 	fmt.Fprintf(w, "cgroup    %s\n", cg)
 	fmt.Fprintf(w, "usable    %s CPUs, %s\n", strconv.FormatFloat(hw.UsableCPUs(), 'f', -1, 64), mib(hw.UsableMemory()))

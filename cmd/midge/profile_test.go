@@ -55,6 +55,10 @@ func TestProfileDetectJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rec); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	code, text, _ := runProfileArgs(t, "--root", profileFixture("container-v1"))
+	if want := "cgroup    v1, CPU limit 2, memory limit 256 MiB, cpuset of 16 CPUs\n"; code != 0 || !strings.Contains(text, want) {
+		t.Errorf("text output lacks %q:\n%s", want, text)
+	}
 	if rec.Preset != "small-vm" || rec.Hardware.Cgroup.MemoryLimitBytes != 256<<20 || rec.Values.MaxConnections != 682 {
 		t.Errorf("record: preset %s, memory limit %d, max_connections %d",
 			rec.Preset, rec.Hardware.Cgroup.MemoryLimitBytes, rec.Values.MaxConnections)
