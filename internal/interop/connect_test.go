@@ -7,8 +7,8 @@ import (
 )
 
 // TestServerAssignedClientID connects with an empty client id and clean
-// session 1: the broker accepts and assigns an id [MQTT-3.1.3-6]; the client
-// then works normally.
+// session 1: the broker accepts and assigns an id [MQTT-3.1.3-6] with return
+// code 0 [MQTT-3.1.4-4]; the client then works normally.
 func TestServerAssignedClientID(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -54,7 +54,8 @@ func TestBadProtocolLevelRejected(t *testing.T) {
 }
 
 // TestBadProtocolNameClosed sends a CONNECT whose protocol name is not MQTT:
-// the broker closes the connection [MQTT-3.1.2-1].
+// the broker closes the connection [MQTT-3.1.2-1], with no CONNACK or a
+// refusing one [MQTT-3.2.2-6].
 func TestBadProtocolNameClosed(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	r := dialRaw(t, b)
@@ -94,7 +95,8 @@ func TestMQTT31Connect(t *testing.T) {
 }
 
 // TestMQTT31LongClientIDRejected connects with MQTT 3.1 and a 24-character
-// client id: 3.1 limits ids to 23 characters, so CONNACK 0x02.
+// client id: 3.1 limits ids to 23 characters, so CONNACK 0x02 and close
+// [MQTT-3.1.3-9].
 func TestMQTT31LongClientIDRejected(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	r := dialRaw(t, b)
@@ -116,7 +118,8 @@ func TestMQTT31LongClientIDRejected(t *testing.T) {
 }
 
 // TestConnectReservedFlagClosed sets the reserved bit 0 of the connect
-// flags: the broker disconnects [MQTT-3.1.2-3].
+// flags: the broker disconnects [MQTT-3.1.2-3] without a CONNACK
+// [MQTT-3.1.4-1].
 func TestConnectReservedFlagClosed(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	r := dialRaw(t, b)
@@ -126,7 +129,8 @@ func TestConnectReservedFlagClosed(t *testing.T) {
 
 // TestTakeoverClosesFirstConnection connects twice with one client id: the
 // second connection is accepted and the first is closed [MQTT-3.1.4-2] with
-// no packet — 3.1.1 has no server DISCONNECT.
+// no packet — 3.1.1 has no server DISCONNECT. The id is 8 alphanumeric
+// characters, which every server must accept [MQTT-3.1.3-5].
 func TestTakeoverClosesFirstConnection(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	first, _ := connectRaw(t, b, connectOpts{clientID: "takeover", keepAlive: 60})

@@ -52,7 +52,7 @@ func TestQoSEndToEndMosquittoClients(t *testing.T) {
 
 // TestMessageOrderPerTopic publishes bursts on one topic at each QoS, ten
 // messages in flight at a time, and checks the subscriber sees them in publish
-// order [MQTT-4.6.0-6]. (The window stays below max_inflight_messages:
+// order: topics are ordered by default [MQTT-4.6.0-5] [MQTT-4.6.0-6]. (The window stays below max_inflight_messages:
 // mosquitto 2.0.11 silently drops inbound QoS 2 messages from a 3.1.1 client
 // past that many in flight.)
 func TestMessageOrderPerTopic(t *testing.T) {
@@ -142,8 +142,9 @@ func TestQoS2DuplicatePubrelAnsweredEachTime(t *testing.T) {
 }
 
 // TestQoS1PubackAndQoS2FlowToRawSubscriber checks the outbound flows byte by
-// byte: a QoS 1 delivery carries a non-zero packet id and the broker accepts
-// the PUBACK; a QoS 2 delivery gets PUBREL after PUBREC [MQTT-4.3.3-1].
+// byte: a QoS 1 delivery carries a non-zero packet id and DUP 0 and the broker
+// accepts the PUBACK [MQTT-4.3.2-1]; a QoS 2 delivery gets PUBREL after PUBREC
+// [MQTT-4.3.3-1]; each inbound QoS gets its response [MQTT-3.3.4-1].
 func TestQoS1PubackAndQoS2FlowToRawSubscriber(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

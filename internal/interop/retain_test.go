@@ -54,7 +54,7 @@ func TestRetainedLiveForwardedWithRetainCleared(t *testing.T) {
 	pub.send(publishPacket(topic, []byte("v"), 1, 1, false, true))
 	pub.expectAck(typePUBACK, 1)
 	p := live.expectPublish(5 * time.Second)
-	if p.retain || p.payload != "v" || p.qos != 0 { // [MQTT-3.3.1-9]
+	if p.retain || p.dup || p.payload != "v" || p.qos != 0 { // [MQTT-3.3.1-9] [MQTT-4.3.1-1]
 		t.Fatalf("existing subscriber got %+v, want retain 0, QoS 0", p)
 	}
 	late, _ := connectRaw(t, b, connectOpts{clientID: "late-sub"})
@@ -109,7 +109,8 @@ func TestRetainedWildcardSubscriptionReceivesAll(t *testing.T) {
 }
 
 // TestRetainedMosquittoClients sets and reads a retained message with
-// mosquitto_pub -r and mosquitto_sub.
+// mosquitto_pub -r and mosquitto_sub; the message outlives the publisher's
+// session [MQTT-3.1.2-7].
 func TestRetainedMosquittoClients(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

@@ -51,6 +51,8 @@ func robustCases(leak string) []robustCase {
 		{name: "SubscribeFlagsZero", connect: true, send: [][]byte{packet(0x80, u16(1), str("a"), []byte{0})}},                    // [MQTT-3.8.1-1]
 		{name: "SubscribeNoFilters", connect: true, send: [][]byte{packet(0x82, u16(1))}},                                         // [MQTT-3.8.3-3]
 		{name: "SubscribeQoS3", connect: true, send: [][]byte{subscribePacket(1, "a", 3)}},                                        // [MQTT-3-8.3-4]
+		{name: "SubscribeInvalidUTF8Filter", connect: true, send: [][]byte{packet(0x82, u16(1), str("a/\xff"), []byte{0})}},       // [MQTT-3.8.3-1]
+		{name: "UnsubscribeInvalidUTF8Filter", connect: true, send: [][]byte{packet(0xA2, u16(1), str("a/\xc0\x80"))}},            // overlong NUL [MQTT-3.10.3-1]
 		{name: "UnsubscribeFlagsZero", connect: true, send: [][]byte{packet(0xA0, u16(1), str("a"))}},                             // [MQTT-3.10.1-1]
 		{name: "UnsubscribeNoFilters", connect: true, send: [][]byte{packet(0xA2, u16(1))}},                                       // [MQTT-3.10.3-2]
 		{name: "PubrelFlagsZero", connect: true, send: [][]byte{{0x60, 0x02, 0x00, 0x01}}},                                        // [MQTT-3.6.1-1]
@@ -60,7 +62,7 @@ func robustCases(leak string) []robustCase {
 			mosquittoDeviation: "mosquitto 2.0.11 does not check the remaining length of PUBACK from a 3.1.1 client"},
 		{name: "SubscribeTrailingByte", connect: true, send: [][]byte{packet(0x82, u16(1), str("a"), []byte{0, 0})}},                          // a partial filter [MQTT-4.8.0-1]
 		{name: "ConnectTrailingBytes", send: [][]byte{packet(0x10, str("MQTT"), []byte{4, 0x02, 0, 60}, str("tb"), []byte{0, 1, 2})}},         // [MQTT-4.8.0-1]
-		{name: "DisconnectFlagsSet", connect: true, send: [][]byte{{0xE1, 0x00}}},                                                             // [MQTT-2.2.2-2]
+		{name: "DisconnectFlagsSet", connect: true, send: [][]byte{{0xE1, 0x00}}},                                                             // [MQTT-2.2.2-2] [MQTT-3.14.1-1]
 		{name: "ConnectWillQoS3", send: [][]byte{connectPacket(connectOpts{clientID: "wq3", will: &will{topic: "w", payload: "p", qos: 3}})}}, // [MQTT-3.1.2-14]
 		{name: "ConnectWillQoSWithoutWillFlag", send: [][]byte{connectPacket(connectOpts{clientID: "wq-nowill", flagsOR: 0x08})}},             // [MQTT-3.1.2-13]
 		{name: "ConnectWillRetainWithoutWillFlag", send: [][]byte{connectPacket(connectOpts{clientID: "wr-nowill", flagsOR: 0x20})}},          // [MQTT-3.1.2-15]

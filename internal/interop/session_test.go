@@ -51,7 +51,8 @@ func receiveAcking(t testing.TB, r *rawConn, n int) []rawPublish {
 
 // TestPersistentSessionSubscriptionsSurvive reconnects a clean-session-0
 // client: CONNACK says session present [MQTT-3.2.2-2] and the subscription
-// still delivers without a new SUBSCRIBE [MQTT-3.1.2-4].
+// still delivers without a new SUBSCRIBE [MQTT-3.1.2-4]: the client id names
+// the session [MQTT-3.1.3-2] [MQTT-4.1.0-1].
 func TestPersistentSessionSubscriptionsSurvive(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -100,7 +101,8 @@ func TestPersistentSessionPahoSessionPresent(t *testing.T) {
 
 // TestOfflineQueueDeliveredOnReconnect publishes QoS 0, 1 and 2 messages
 // while a persistent client is offline: QoS 1 and 2 are delivered in order
-// after reconnect [MQTT-3.1.2-5]; QoS 0 is not queued by default.
+// after reconnect [MQTT-3.1.2-5] [MQTT-4.5.0-1]; QoS 0 is not queued by
+// default.
 func TestOfflineQueueDeliveredOnReconnect(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -209,7 +211,8 @@ func TestUnackedQoS2RedeliveredAfterReconnect(t *testing.T) {
 
 // TestCleanSessionDiscardsSession resumes a persistent session with clean
 // session 1: session present 0, the old subscription is gone [MQTT-3.1.2-6],
-// and the state is not kept after that connection either [MQTT-3.1.2-6].
+// and the state is not kept after that connection either [MQTT-3.1.2-6]
+// [MQTT-3.1.4-3].
 func TestCleanSessionDiscardsSession(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

@@ -98,7 +98,8 @@ func TestUnsubscribe(t *testing.T) {
 
 // TestInvalidTopicFiltersNotGranted subscribes to filters with misplaced
 // wildcards [MQTT-4.7.1-2] [MQTT-4.7.1-3]: the broker either answers SUBACK
-// 0x80 or closes the connection; it never grants them.
+// 0x80 or closes the connection; it never grants them, and uses no other
+// return code [MQTT-3.9.3-2].
 func TestInvalidTopicFiltersNotGranted(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	for i, filter := range []string{"a/#/b", "a#", "a/b+", "+a/b", "#/a"} {

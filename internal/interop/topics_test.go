@@ -9,7 +9,8 @@ import (
 )
 
 // TestWildcardSubscriptions checks + and # filters against a set of topics
-// [MQTT-4.7.1-2] [MQTT-4.7.1-3].
+// [MQTT-4.7.1-2] [MQTT-4.7.1-3]; every topic delivered matches the filter
+// [MQTT-3.3.2-3] and wildcards are supported [MQTT-3.8.3-2].
 func TestWildcardSubscriptions(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	base := uniqueTopic(t, "sport")
@@ -20,14 +21,15 @@ func TestWildcardSubscriptions(t *testing.T) {
 		base + "/golf/player1",
 		base + "/tennis",
 		base + "/",
+		base + "/TENNIS/player1", // no case folding or normalisation [MQTT-4.7.3-4]
 	}
 	cases := []struct {
 		filter string
 		want   []string // indexes into topics
 	}{
 		{base + "/tennis/player1/#", []string{"0", "1"}}, // # includes the parent level
-		{base + "/#", []string{"0", "1", "2", "3", "4", "5"}},
-		{base + "/+/player1", []string{"0", "3"}},
+		{base + "/#", []string{"0", "1", "2", "3", "4", "5", "6"}},
+		{base + "/+/player1", []string{"0", "3", "6"}},
 		{base + "/+", []string{"4", "5"}}, // + matches the empty level
 		{base + "/tennis/+", []string{"0", "2"}},
 		{base + "/+/+/ranking", []string{"1"}},

@@ -74,6 +74,26 @@ func TestWillOnProtocolError(t *testing.T) {
 	}
 }
 
+// TestWillNotRetainedWhenWillRetainZero publishes a will with Will Retain 0:
+// a later subscriber finds no retained message [MQTT-3.1.2-16].
+func TestWillNotRetainedWhenWillRetainZero(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic, msgs := willWatcher(t, b)
+	r, _ := connectRaw(t, b, connectOpts{clientID: "will-noretain", keepAlive: 60,
+		will: &will{topic: topic, payload: "transient", qos: 1}})
+	r.c.Close()
+	if m := next(t, msgs, 5*time.Second); m.payload != "transient" {
+		t.Fatalf("got %+v", m)
+	}
+	late, _ := connectRaw(t, b, connectOpts{clientID: "will-late"})
+	late.subscribe(1, topic, 1)
+	probe, _ := connectRaw(t, b, connectOpts{clientID: "will-probe"})
+	probe.send(publishPacket(topic, []byte("sentinel"), 0, 0, false, false))
+	if p := late.expectPublish(5 * time.Second); p.payload != "sentinel" {
+		t.Fatalf("late subscriber got %+v: the will was retained [MQTT-3.1.2-16]", p)
+	}
+}
+
 // TestNoWillAfterDisconnect sends DISCONNECT before closing: the will is
 // discarded [MQTT-3.1.2-10] [MQTT-3.14.4-3].
 func TestNoWillAfterDisconnect(t *testing.T) {
