@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/profiles"
 )
 
@@ -86,6 +87,36 @@ func runProfile(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// selectPreset returns the preset a --profile NAME asks for: "auto" (or
+// "") chooses for hw; another name is looked up and fitted to hw. The
+// reason says what decided and what Fit changed.
+func selectPreset(name string, hw profiles.Hardware) (profiles.Preset, string, error) {
+	if name == "" || name == "auto" {
+		p, reason := profiles.Choose(hw)
+		return p, reason, nil
+	}
+	p, err := profiles.Lookup(name)
+	if err != nil {
+		return p, "", err
+	}
+	p, notes := p.Fit(hw)
+	return p, strings.Join(append([]string{"asked for by name"}, notes...), "; "), nil
+}
+
+// presetEngineOptions copies the broker limits of p into o. Call it
+// before the configuration file and the flags are applied, so their
+// explicit values win. The preset's buffer caps, LockOSThread and matcher
+// cache size have no engine option yet.
+func presetEngineOptions(p profiles.Preset, o *engine.Options) {
+	o.EventLoops = p.EventLoops
+	o.MaxConnections = p.MaxConnections
+	o.MaxPacketSize = uint32(p.MaxPacketSize) // Validate keeps it within the protocol's 28 bits
+	o.MaxInflightMessages = p.MaxInflightMessages
+	o.MaxQueuedMessages = p.MaxQueuedMessages
+	o.MaxQueuedBytes = p.MaxQueuedBytes
+	o.OutboundLimit = p.OutboundLimit
 }
 
 func profileList(w io.Writer, asJSON bool) error {

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/profiles"
 )
 
@@ -139,5 +142,32 @@ func TestProfileBadUsage(t *testing.T) {
 	}
 	if code, _, errOut := runProfileArgs(t, "-h"); code != 0 || !strings.Contains(errOut, "max_queued_bytes") {
 		t.Errorf("-h: exit %d, usage %q", code, errOut)
+	}
+}
+
+func TestSelectPreset(t *testing.T) {
+	hw := profiles.Detect(os.DirFS(profileFixture("container-v2")))
+	p, reason, err := selectPreset("auto", hw)
+	if err != nil || p.Name != "small-vm" || !strings.Contains(reason, "cgroup limit") {
+		t.Errorf("auto: %s, %q, %v", p.Name, reason, err)
+	}
+	// By name, the preset is still fitted to the container's limits.
+	p, reason, err = selectPreset("pi4", hw)
+	if err != nil || p.Name != "pi4" || p.EventLoops != 2 || p.GOMEMLIMIT >= 512<<20 {
+		t.Errorf("pi4 in a 1.5-CPU 512 MiB container: %+v, %q, %v", p, reason, err)
+	}
+	if _, _, err := selectPreset("toaster", hw); err == nil {
+		t.Error("unknown preset accepted")
+	}
+}
+
+func TestPresetEngineOptions(t *testing.T) {
+	p, _ := profiles.Lookup("beaglebone")
+	var o engine.Options
+	presetEngineOptions(p, &o)
+	want := engine.Options{EventLoops: 1, MaxConnections: 512, MaxPacketSize: 1 << 20, MaxInflightMessages: 10,
+		MaxQueuedMessages: 100, MaxQueuedBytes: 64 << 10, OutboundLimit: 64 << 10}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("engine options\n got %+v\nwant %+v", o, want)
 	}
 }
