@@ -19,6 +19,10 @@ type PublishProperties struct {
 	UserProperties  []UserProperty
 	// SubscriptionIDs is filled on received messages only.
 	SubscriptionIDs []uint32
+	// Order lists the property identifiers of a received message in the
+	// order they arrived (MQTT 5 §2.2.2.2 numbering; repeats included), so
+	// that tools can print them as sent. Not used when encoding.
+	Order []byte
 }
 
 // Empty reports whether no property is set.

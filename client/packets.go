@@ -251,6 +251,7 @@ func decodePublish(v byte, first byte, body []byte) (*Message, error) {
 		block := r.props()
 		p := &m.Properties
 		err := eachProp(block, func(id byte, r *reader) {
+			p.Order = append(p.Order, id)
 			switch id {
 			case propPayloadFormat:
 				x := r.u8()

@@ -127,39 +127,7 @@ func appendJSON(dst []byte, m *client.Message, now time.Time, escaped, pretty bo
 	if p := &m.Properties; !p.Empty() {
 		w.key("properties")
 		w.open('{')
-		if p.PayloadFormat != nil {
-			w.num("payload-format-indicator", int64(*p.PayloadFormat))
-		}
-		if p.MessageExpiry != nil {
-			w.num("message-expiry-interval", int64(*p.MessageExpiry))
-		}
-		if p.ContentType != "" {
-			w.str("content-type", p.ContentType)
-		}
-		if p.ResponseTopic != "" {
-			w.str("response-topic", p.ResponseTopic)
-		}
-		if p.CorrelationData != nil {
-			cd := p.CorrelationData
-			if i := bytes.IndexByte(cd, 0); i >= 0 {
-				cd = cd[:i]
-			}
-			w.str("correlation-data", string(cd))
-		}
-		for _, id := range p.SubscriptionIDs {
-			w.num("subscription-identifier", int64(id))
-		}
-		if p.TopicAlias != 0 {
-			w.num("topic-alias", int64(p.TopicAlias))
-		}
-		if len(p.UserProperties) > 0 {
-			w.key("user-properties")
-			w.open('{')
-			for _, up := range p.UserProperties {
-				w.str(up.Key, up.Value)
-			}
-			w.close('}')
-		}
+		appendJSONProperties(&w, p)
 		w.close('}')
 	}
 	w.key("payload")
@@ -168,30 +136,78 @@ func appendJSON(dst []byte, m *client.Message, now time.Time, escaped, pretty bo
 		w.dst = append(w.dst, "null"...)
 	case !escaped:
 		w.dst = append(w.dst, embedded...)
-	case isPrintableASCII(m.Payload):
-		w.dst = appendJSONString(w.dst, string(m.Payload))
 	default:
-		w.dst = append(w.dst, '[')
-		for i, b := range m.Payload {
-			if i > 0 {
-				w.dst = append(w.dst, ',')
-				if pretty {
-					w.dst = append(w.dst, ' ')
-				}
-			}
-			w.dst = strconv.AppendInt(w.dst, int64(b), 10)
-		}
-		w.dst = append(w.dst, ']')
+		// mosquitto_sub 2.0 passes the payload to cJSON as a C string: it
+		// ends at the first zero byte.
+		w.dst = appendJSONString(w.dst, string(cString(m.Payload)))
 	}
 	w.close('}')
 	return w.dst, nil
 }
 
-func isPrintableASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			return false
+func cString(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// propertyOrder is the order used for properties of a message that did
+// not record its arrival order.
+var propertyOrder = []byte{0x01, 0x02, 0x03, 0x08, 0x09, 0x0B, 0x23, 0x26}
+
+// appendJSONProperties writes the properties in the order they arrived,
+// as mosquitto_sub does; user properties form one "user-properties"
+// object at the place of the first one.
+func appendJSONProperties(w *jsonWriter, p *client.PublishProperties) {
+	order := p.Order
+	if len(order) == 0 {
+		order = propertyOrder
+	}
+	subIDs := p.SubscriptionIDs
+	userDone := false
+	for _, id := range order {
+		switch id {
+		case 0x01:
+			if p.PayloadFormat != nil {
+				w.num("payload-format-indicator", int64(*p.PayloadFormat))
+			}
+		case 0x02:
+			if p.MessageExpiry != nil {
+				w.num("message-expiry-interval", int64(*p.MessageExpiry))
+			}
+		case 0x03:
+			if p.ContentType != "" {
+				w.str("content-type", p.ContentType)
+			}
+		case 0x08:
+			if p.ResponseTopic != "" {
+				w.str("response-topic", p.ResponseTopic)
+			}
+		case 0x09:
+			if p.CorrelationData != nil {
+				w.str("correlation-data", string(cString(p.CorrelationData)))
+			}
+		case 0x0B:
+			if len(subIDs) > 0 {
+				w.num("subscription-identifier", int64(subIDs[0]))
+				subIDs = subIDs[1:]
+			}
+		case 0x23:
+			if p.TopicAlias != 0 {
+				w.num("topic-alias", int64(p.TopicAlias))
+			}
+		case 0x26:
+			if userDone || len(p.UserProperties) == 0 {
+				continue
+			}
+			userDone = true
+			w.key("user-properties")
+			w.open('{')
+			for _, up := range p.UserProperties {
+				w.str(up.Key, up.Value)
+			}
+			w.close('}')
 		}
 	}
-	return true
 }
