@@ -63,11 +63,11 @@ const (
 // Raspberry Pi revision code, Hardware line), and last at architecture,
 // cgroup limits, cores and memory. reason says what decided, and what Fit
 // changed.
-func Choose(hw Hardware) (Preset, string) {
+func Choose(hw Hardware) (p Preset, reason string) {
 	name, reason := chooseName(hw)
 	p, err := Lookup(name)
 	if err != nil { // every name above is an embedded preset (tests)
-		return Preset{}, err.Error()
+		return p, err.Error()
 	}
 	fitted, notes := p.Fit(hw)
 	if len(notes) > 0 {

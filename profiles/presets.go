@@ -51,7 +51,7 @@ func Lookup(name string) (Preset, error) {
 }
 
 // PresetFile returns the text of an embedded preset file, comments
-// included: the justification of each value.
+// included: the justification of each value. The slice is the caller's.
 func PresetFile(name string) ([]byte, error) {
 	if real, ok := aliases[name]; ok {
 		name = real
@@ -81,7 +81,8 @@ func All() ([]Preset, error) {
 
 // ParsePreset reads a preset file: blank lines, lines starting with '#',
 // and "key = value" lines. Every key of Keys must be set exactly once.
-// name becomes the preset's Name.
+// name becomes the preset's Name. The result holds copies: it shares no
+// memory with data.
 func ParsePreset(name string, data []byte) (Preset, error) {
 	p := Preset{Name: name}
 	seen := map[string]bool{}
