@@ -81,23 +81,29 @@ func Spawn(ctx context.Context, command, address string) (*Target, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{}) // closed when the process has ended
+	var exitErr error
+	go func() { exitErr = cmd.Wait(); close(exited) }()
 	t := &Target{
 		Info: BrokerInfo{Address: address, Mode: "spawn", Command: command, Name: nameFromCommand(command)},
 		PID:  cmd.Process.Pid,
 	}
+	var stopOnce sync.Once
+	var stopErr error
 	t.stop = func(ctx context.Context) error {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-			return nil
-		case <-time.After(5 * time.Second):
-		case <-ctx.Done():
-		}
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-		return errors.New("bench: broker did not stop on SIGTERM; killed")
+		stopOnce.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-exited:
+				return
+			case <-time.After(5 * time.Second):
+			case <-ctx.Done():
+			}
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+			stopErr = errors.New("bench: broker did not stop on SIGTERM; killed")
+		})
+		return stopErr
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -107,8 +113,8 @@ func Spawn(ctx context.Context, command, address string) (*Target, error) {
 			return t, nil
 		}
 		select {
-		case err := <-exited:
-			return nil, fmt.Errorf("bench: broker %q exited before listening (%v): %s", command, err, strings.TrimSpace(out.String()))
+		case <-exited:
+			return nil, fmt.Errorf("bench: broker %q exited before listening (%v): %s", command, exitErr, strings.TrimSpace(out.String()))
 		case <-ctx.Done():
 			_ = t.stop(context.Background())
 			return nil, ctx.Err()

@@ -172,3 +172,21 @@ func (s *sampler) finish(conns int) *Usage {
 	}
 	return &u
 }
+
+// childOpenFileLimit reads the soft open-file limit of a process from
+// /proc/PID/limits.
+func childOpenFileLimit(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				return strconv.ParseUint(f[0], 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("bench: no open-file limit in /proc/%d/limits", pid)
+}
