@@ -184,3 +184,43 @@ func TestUnixSocketListener(t *testing.T) {
 		t.Fatal("nothing arrived over the Unix socket")
 	}
 }
+
+// A PUBLISH that arrives in pieces over several reads, with reads that hold
+// no complete packet at all, is delivered intact.
+func TestPacketSplitAcrossReads(t *testing.T) {
+	b, addr, _ := startBroker(t, Options{})
+	got := make(chan string, 1)
+	unsub, err := b.Subscribe("split", 0, func(_ string, payload []byte, _ byte, _ bool) { got <- string(payload) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unsub()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	connect := []byte{0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 0, 0, 1, 's'}
+	payload := make([]byte, 3000)
+	for i := range payload {
+		payload[i] = byte('a' + i%26)
+	}
+	publish := append([]byte{0x30, 0xBF, 0x17, 0, 5, 's', 'p', 'l', 'i', 't'}, payload...) // remaining length 3007
+	if _, err := conn.Write(connect); err != nil {
+		t.Fatal(err)
+	}
+	for _, piece := range [][]byte{publish[:2], publish[2:9], publish[9:1500], publish[1500:]} {
+		if _, err := conn.Write(piece); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // separate reads on the broker side
+	}
+	select {
+	case s := <-got:
+		if s != string(payload) {
+			t.Fatalf("payload corrupted: %d bytes", len(s))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("split PUBLISH not delivered")
+	}
+}

@@ -92,7 +92,9 @@ func (s *gnetServer) OnTraffic(c gnet.Conn) gnet.Action {
 	used, err := cn.handleBytes(buf)
 	// Deliveries may alias buf: flush before Discard releases it.
 	cn.loop.endTurn()
-	_, _ = c.Discard(used)
+	if used > 0 {
+		_, _ = c.Discard(used) // gnet's Discard(0) would drop everything
+	}
 	if err != nil {
 		return gnet.Close
 	}
