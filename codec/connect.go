@@ -42,6 +42,7 @@ var (
 	errWillQoS3         = malformed("will QoS 3 [MQTT-3.1.2-12] (3.1.1: [MQTT-3.1.2-14])")
 	errWillRetainNoWill = malformed("will retain without the will flag [MQTT-3.1.2-13] (3.1.1: [MQTT-3.1.2-15])")
 	errPasswordNoUser   = malformed("password without a user name in 3.1.1 [MQTT-3.1.2-22]")
+	errAuthDataNoMethod = protocolErr("authentication data without an authentication method (§3.1.2.11.10)")
 	errClientIDEmpty    = &Error{Code: ClientIdentifierNotValid, Rule: "empty client identifier without clean session [MQTT-3.1.3-8]"}
 	errClientID31       = &Error{Code: ClientIdentifierNotValid, Rule: "MQTT 3.1 client identifier not 1 to 23 characters (3.1 §3.1)"}
 )
@@ -107,6 +108,9 @@ func (c *Connect) Decode(_ Version, flags byte, body []byte) error {
 	if c.Version == V5 {
 		if err := c.Props.decode(&r, CONNECT); err != nil {
 			return err
+		}
+		if c.Props.Has(PropAuthData) && !c.Props.Has(PropAuthMethod) {
+			return errAuthDataNoMethod // §3.1.2.11.10
 		}
 	}
 	if c.ClientID, err = r.string(); err != nil {

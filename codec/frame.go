@@ -32,20 +32,51 @@ var (
 // packet type 0 give MalformedPacket. The fixed-header flags are checked by
 // each packet's Decode, which knows the protocol version.
 func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
-	var f Frame
 	if len(buf) < 2 {
-		return f, ErrNeedMore
+		return Frame{}, ErrNeedMore
 	}
-	f.Type = PacketType(buf[0] >> 4)
-	f.Flags = buf[0] & 0x0F
-	if f.Type == 0 {
-		return f, errReservedType // [MQTT-2.1.2] type 0 is reserved / forbidden
+	b0, c := buf[0], buf[1]
+	if b0 < 0x10 {
+		return Frame{Flags: b0 & 0x0F}, errReservedType // [MQTT-2.1.2] type 0 is reserved / forbidden
 	}
-	if c := buf[1]; c < 0x80 { // one-byte remaining length: most packets
-		f.HeaderLen, f.RemainingLength = 2, int(c)
-	} else if err := readLongLength(buf, &f); err != nil {
-		return f, err
+	if c >= 0x80 {
+		return readFrameLong(buf, maxPacketSize)
 	}
+	// One-byte remaining length: most packets. The Frame is built in one
+	// literal, which the compiler keeps in registers.
+	total := 2 + int(c)
+	var err error
+	switch {
+	case maxPacketSize != 0 && uint64(total) > uint64(maxPacketSize):
+		err = errPacketTooLarge // [MQTT-3.1.2-24] / [MQTT-3.2.2-15]: checked before the body is read
+	case len(buf) < total:
+		err = ErrNeedMore
+	default:
+		return Frame{Type: PacketType(b0 >> 4), Flags: b0 & 0x0F, HeaderLen: 2, RemainingLength: int(c),
+			Total: total, Body: buf[2:total:total]}, nil
+	}
+	return Frame{Type: PacketType(b0 >> 4), Flags: b0 & 0x0F, HeaderLen: 2, RemainingLength: int(c), Total: total}, err
+}
+
+// readFrameLong is ReadFrame for a remaining length of two to four bytes.
+func readFrameLong(buf []byte, maxPacketSize uint32) (Frame, error) {
+	f := Frame{Type: PacketType(buf[0] >> 4), Flags: buf[0] & 0x0F}
+	var rl uint32
+	i := 1
+	for ; ; i++ {
+		if i == 5 {
+			return f, errRemainingLength // [MQTT-1.5.5] at most four bytes
+		}
+		if i >= len(buf) {
+			return f, ErrNeedMore
+		}
+		c := buf[i]
+		rl |= uint32(c&0x7F) << (7 * (i - 1))
+		if c&0x80 == 0 {
+			break
+		}
+	}
+	f.HeaderLen, f.RemainingLength = i+1, int(rl)
 	f.Total = f.HeaderLen + f.RemainingLength
 	if maxPacketSize != 0 && uint64(f.Total) > uint64(maxPacketSize) {
 		return f, errPacketTooLarge // [MQTT-3.1.2-24] / [MQTT-3.2.2-15]: checked before the body is read
@@ -55,27 +86,6 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 	}
 	f.Body = buf[f.HeaderLen:f.Total:f.Total]
 	return f, nil
-}
-
-// readLongLength reads a remaining length of two to four bytes.
-func readLongLength(buf []byte, f *Frame) error {
-	var rl uint32
-	i := 1
-	for ; ; i++ {
-		if i == 5 {
-			return errRemainingLength // [MQTT-1.5.5] at most four bytes
-		}
-		if i >= len(buf) {
-			return ErrNeedMore
-		}
-		c := buf[i]
-		rl |= uint32(c&0x7F) << (7 * (i - 1))
-		if c&0x80 == 0 {
-			break
-		}
-	}
-	f.HeaderLen, f.RemainingLength = i+1, int(rl)
-	return nil
 }
 
 // appendFixedHeader appends the first byte and the remaining length.

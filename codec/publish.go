@@ -1,6 +1,11 @@
 package codec
 
 // Publish is a PUBLISH packet (§3.3).
+//
+// Decode checks the packet on its own; rules that depend on the session are
+// the receiver's: a Topic Alias above its Topic Alias Maximum [MQTT-3.3.2-9],
+// a Subscription Identifier in a PUBLISH from a client [MQTT-3.3.4-6], and a
+// payload that is not UTF-8 under Payload Format Indicator 1 [MQTT-3.3.2-4].
 type Publish struct {
 	Dup      bool
 	QoS      byte
@@ -31,53 +36,65 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	if v == V5 || p.Props.dirty() {
 		p.Props = Properties{}
 	}
-	p.Dup = flags&0x08 != 0
-	p.QoS = flags >> 1 & 0x03
-	p.Retain = flags&0x01 != 0
-	p.Topic, p.Payload, p.PacketID = nil, nil, 0
-	if p.QoS == 3 {
-		return errPublishQoS3 // [MQTT-3.3.1-4]
+	qos := flags >> 1 & 0x03
+	dup := flags&0x08 != 0
+	p.Dup, p.QoS, p.Retain = dup, qos, flags&0x01 != 0
+	var err error
+	switch {
+	case qos == 3:
+		err = errPublishQoS3 // [MQTT-3.3.1-4]
+	case dup && qos == 0 && v != V31:
+		err = errPublishDupQoS0 // [MQTT-3.3.1-2]
+	case len(body) < 2:
+		err = errShort
 	}
-	if p.Dup && p.QoS == 0 && v != V31 {
-		return errPublishDupQoS0 // [MQTT-3.3.1-2]
-	}
-	if len(body) < 2 {
-		return errShort
+	if err != nil {
+		p.Topic, p.Payload, p.PacketID = nil, nil, 0
+		return err
 	}
 	end := 2 + (int(body[0])<<8 | int(body[1]))
 	if len(body) < end {
+		p.Topic, p.Payload, p.PacketID = nil, nil, 0
 		return errShort
 	}
 	topic := body[2:end:end]
 	if err := checkTopicChars(topic); err != nil {
+		p.Topic, p.Payload, p.PacketID = nil, nil, 0
 		return err // [MQTT-3.3.2-2] no wildcards; [MQTT-1.5.4-1..2] UTF-8
 	}
-	p.Topic = topic
-	if p.QoS > 0 {
+	var id uint16
+	if qos > 0 {
 		if len(body) < end+2 {
+			p.Topic, p.Payload, p.PacketID = nil, nil, 0
 			return errShort
 		}
-		p.PacketID = uint16(body[end])<<8 | uint16(body[end+1])
+		id = uint16(body[end])<<8 | uint16(body[end+1])
 		end += 2
-		if p.PacketID == 0 {
-			return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
-		}
+	}
+	p.Topic, p.PacketID = topic, id
+	if qos > 0 && id == 0 {
+		p.Payload = nil
+		return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
 	}
 	switch v {
 	case V5:
 		r := reader{buf: body, pos: end}
 		if err := p.Props.decode(&r, PUBLISH); err != nil {
+			p.Payload = nil
 			return err
 		}
 		if len(topic) == 0 && p.Props.TopicAlias == 0 {
+			p.Payload = nil
 			return errTopicEmptyAlias // §3.3.2.1: zero length needs a Topic Alias
 		}
 		end = r.pos
 	case V311, V31:
 		if len(topic) == 0 {
+			p.Payload = nil
 			return errTopicEmpty311 // [MQTT-4.7.3-1]
 		}
 	default:
+		p.Payload = nil
 		return errVersion
 	}
 	p.Payload = body[end:len(body):len(body)]

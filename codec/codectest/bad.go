@@ -54,6 +54,7 @@ var Bad = []BadPacket{
 	{"connect/v5-request-problem-info-2", codec.V5, pkt(0x10, s("MQTT"), 0x05, 0x02, u16(0), props(0x17, 0x02), s("c")), protocol, "§3.1.2.11.7"},
 	{"connect/v5-property-length-past-end", codec.V5, pkt(0x10, s("MQTT"), 0x05, 0x02, u16(0), 0x20, s("c")), malformed, "§2.2.2.1"},
 	{"connect/v5-will-property-not-allowed", codec.V5, pkt(0x10, s("MQTT"), 0x05, 0x06, u16(0), props(), s("c"), props(0x11, u32(1)), s("w"), s("m")), protocol, "§3.1.3.2"},
+	{"connect/v5-auth-data-without-method", codec.V5, pkt(0x10, s("MQTT"), 0x05, 0x02, u16(0), props(0x16, s("x")), s("c")), protocol, "§3.1.2.11.10"},
 	{"connect/v5-user-property-null", codec.V5, pkt(0x10, s("MQTT"), 0x05, 0x02, u16(0), props(0x26, s("k"), s("\x00")), s("c")), malformed, "MQTT-1.5.4-2"},
 
 	// CONNACK.
