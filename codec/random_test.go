@@ -153,6 +153,9 @@ func (g gen) packet(v Version) Packet {
 	switch t {
 	case CONNECT:
 		c := &Connect{Version: v, CleanStart: g.bool(), KeepAlive: uint16(g.r.Uint32()), Props: props(CONNECT)}
+		if len(c.Props.AuthData) > 0 && len(c.Props.AuthMethod) == 0 {
+			c.Props.AuthMethod = []byte("m") // §3.1.2.11.10: data needs a method
+		}
 		c.ClientID = g.str(23, "abcdefghijklmnopqrstuvwxyz0123456789")
 		if v == V31 && len(c.ClientID) == 0 {
 			c.ClientID = []byte("c")
