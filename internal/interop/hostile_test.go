@@ -197,8 +197,8 @@ func fightCycle(b *broker, id string, n int) error {
 }
 
 // TestClientIDFight has 20 goroutines connect 100 times each with one client
-// id [MQTT-3.1.4-2]. No client receives anything before CONNACK or any
-// DISCONNECT; afterwards fds return and a normal client with that id
+// id [MQTT-3.1.4-2]. No client receives anything before CONNACK
+// [MQTT-3.2.0-1] or any DISCONNECT; afterwards fds return and a normal client with that id
 // connects and publishes/subscribes.
 func TestClientIDFight(t *testing.T) {
 	b := startBroker(t, defaultConfig())

@@ -378,7 +378,7 @@ func (r *rawConn) connack() (bool, byte) {
 		r.t.Fatalf("malformed CONNACK %v", p)
 	}
 	if p.body[0]&0xFE != 0 {
-		r.t.Fatalf("CONNACK acknowledge flags %08b: bits 7-1 are reserved [MQTT-3.2.2-1]", p.body[0])
+		r.t.Fatalf("CONNACK acknowledge flags %08b: bits 7-1 are reserved (3.2.2.1)", p.body[0])
 	}
 	return p.body[0] == 1, p.body[1]
 }
