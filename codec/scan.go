@@ -11,13 +11,16 @@ const (
 	ones     = 0x0101010101010101
 	highs    = 0x8080808080808080
 	plusses  = ones * '+'
-	hashes   = ones * '#'
+	bit3s    = ones * 0x08
 	minWords = 8 // strings shorter than this take the byte loop
 )
 
 // zeroBytes has the high bit of some byte set iff some byte of x is 0 (the
 // position of the bit is not exact; only its existence is used).
 func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
+
+// '#' (0x23) and '+' (0x2B) differ only in bit 3, and no other byte becomes
+// 0x2B once bit 3 is set: one zero test finds both wildcards.
 
 // plainASCII reports whether b holds only ASCII without NUL and, when
 // wildcards is set, without '+' or '#'. len(b) must be at least minWords.
@@ -28,14 +31,14 @@ func plainASCII(b []byte, wildcards bool) bool {
 		x := binary.LittleEndian.Uint64(b[i:])
 		acc |= x | zeroBytes(x)
 		if wildcards {
-			acc |= zeroBytes(x^plusses) | zeroBytes(x^hashes)
+			acc |= zeroBytes((x | bit3s) ^ plusses)
 		}
 	}
 	// The last word overlaps the previous one when n is not a multiple of 8.
 	x := binary.LittleEndian.Uint64(b[n-8:])
 	acc |= x | zeroBytes(x)
 	if wildcards {
-		acc |= zeroBytes(x^plusses) | zeroBytes(x^hashes)
+		acc |= zeroBytes((x | bit3s) ^ plusses)
 	}
 	return acc&highs == 0
 }

@@ -5,10 +5,31 @@ import (
 	"testing"
 )
 
-// TestPlainPrefixFindsEveryPosition puts each special byte at every position
-// of strings of several lengths, so that the word-at-a-time path and the byte
-// loop are both exercised.
-func TestPlainPrefixFindsEveryPosition(t *testing.T) {
+// TestPlainASCIIEveryByte puts every byte value at every position of
+// strings of several lengths and compares the word-at-a-time test with a
+// byte-by-byte one.
+func TestPlainASCIIEveryByte(t *testing.T) {
+	for n := minWords; n <= 24; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				s := []byte(strings.Repeat("a", n))
+				s[pos] = byte(c)
+				plain := c != 0 && c < 0x80
+				if got := plainASCII(s, false); got != plain {
+					t.Fatalf("plainASCII(%q, false) = %v", s, got)
+				}
+				plain = plain && c != '+' && c != '#'
+				if got := plainASCII(s, true); got != plain {
+					t.Fatalf("plainASCII(%q, true) = %v", s, got)
+				}
+			}
+		}
+	}
+}
+
+// TestStringChecksFindEveryPosition puts each special byte at every position
+// of strings of several lengths, through both the word and the byte paths.
+func TestStringChecksFindEveryPosition(t *testing.T) {
 	for n := 1; n <= 40; n++ {
 		for pos := 0; pos < n; pos++ {
 			for _, c := range []string{"\x00", "+", "#", "\xC3\xA9", "\xFF"} {
