@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/midge-mqtt/midge/bench"
+)
+
+func TestBenchRunFlagsOverrideThePreset(t *testing.T) {
+	var stderr bytes.Buffer
+	p, f, err := parseBenchRun([]string{"fanout", "--qos", "2", "--subscribers", "7", "--duration", "1500ms",
+		"--mqtt", "5", "--sources", "3", "--broker", "127.0.0.1:1999", "--size", "100"}, &stderr)
+	if err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	if p.Scenario != "fanout" || p.QoS != 2 || p.Subscribers != 7 || p.Publishers != 1 || time.Duration(p.Duration) != 1500*time.Millisecond ||
+		p.Version != 5 || p.PayloadSize != 100 || p.Address != "127.0.0.1:1999" || f.broker != "127.0.0.1:1999" {
+		t.Errorf("params %+v", p)
+	}
+	if strings.Join(p.SourceAddrs, ",") != "127.0.0.1,127.0.0.2,127.0.0.3" {
+		t.Errorf("sources %v", p.SourceAddrs)
+	}
+	for _, bad := range [][]string{{}, {"--qos", "1"}, {"nope"}, {"fanin", "--qos", "3"}, {"fanin", "--mqtt", "4.0"},
+		{"fanin", "--spawn", "x", "--inproc"}, {"fanin", "--sources", "not-an-ip"}, {"fanin", "extra"}} {
+		if _, _, err := parseBenchRun(bad, &stderr); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	p, _, err = parseBenchRun([]string{"conns", "--conns", "50000"}, &stderr)
+	if err != nil || len(p.SourceAddrs) != 3 {
+		t.Errorf("50000 connections: sources %v, %v (want 3 loopback addresses)", p.SourceAddrs, err)
+	}
+}
+
+// `midge bench run --inproc` records a run; report and compare read it;
+// a run stopped early (Ctrl-C) still writes and prints what it measured.
+func TestBenchRunReportCompareAndInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "a.json")
+	var out, errb bytes.Buffer
+	code := benchRun(context.Background(), []string{"pairs", "--inproc", "--publishers", "3", "--subscribers", "3",
+		"--rate", "50", "--duration", "1s", "--qos", "1", "-o", rec}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "midge pairs q1") || !strings.Contains(errb.String(), "record written to") {
+		t.Errorf("output:\n%s\n%s", out.String(), errb.String())
+	}
+	r, err := bench.Load(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Result.Sent != 150 || r.Result.Received != 150 || r.Broker.Mode != "inproc" || !strings.HasPrefix(r.Command, "midge bench run pairs") {
+		t.Errorf("record: sent %d received %d mode %s command %q", r.Result.Sent, r.Result.Received, r.Broker.Mode, r.Command)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1500*time.Millisecond, cancel) // Ctrl-C
+	stopped := filepath.Join(dir, "b.json")
+	out.Reset()
+	errb.Reset()
+	start := time.Now()
+	code = benchRun(ctx, []string{"fanin", "--inproc", "--publishers", "5", "--rate", "50", "--duration", "60s", "-o", stopped}, &out, &errb)
+	if code != 130 || time.Since(start) > 20*time.Second {
+		t.Fatalf("interrupted run: exit %d after %v: %s", code, time.Since(start), errb.String())
+	}
+	s, err := bench.Load(stopped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Result.Interrupted || s.Result.Sent == 0 || s.Result.Received != s.Result.Sent || !strings.Contains(out.String(), "midge fanin q0") {
+		t.Errorf("interrupted record: %+v\n%s", s.Result.Interrupted, out.String())
+	}
+
+	out.Reset()
+	html := filepath.Join(dir, "r.html")
+	if code := benchReport([]string{"-o", html, rec, stopped}, &out, &errb); code != 0 {
+		t.Fatalf("report exit %d: %s", code, errb.String())
+	}
+	if b, err := os.ReadFile(html); err != nil || !bytes.Contains(b, []byte(`<figure class="chart" id="latency">`)) {
+		t.Errorf("report page: %v", err)
+	}
+	out.Reset()
+	if code := benchCompare([]string{rec, stopped}, &out, &errb); code != 0 || !strings.Contains(out.String(), "latency p99") {
+		t.Errorf("compare exit %d:\n%s", code, out.String())
+	}
+	if code := benchCompare(nil, &out, &errb); code != 2 {
+		t.Errorf("compare with no file: exit %d", code)
+	}
+}
