@@ -61,8 +61,8 @@ func TestV5PubcompPacketIdentifierNotFound(t *testing.T) {
 
 // TestV5QoS2OutboundReasonCodes receives a QoS 2 message as a raw v5
 // subscriber: the broker's PUBREL carries Success [MQTT-3.6.2-1], and a
-// PUBREC with an error code (0x80) ends the flow without a PUBREL
-// (MQTT 5.0 section 4.3.3).
+// PUBREC with an error code (0x80) ends the flow: no PUBREL [MQTT-4.3.3-4]
+// and no retransmission [MQTT-4.4.0-2].
 func TestV5QoS2OutboundReasonCodes(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -98,8 +98,9 @@ func TestV5QoS2OutboundReasonCodes(t *testing.T) {
 }
 
 // TestV5SubackReasonCodes subscribes to several filters in one SUBSCRIBE:
-// the SUBACK carries one reason code per filter, in order [MQTT-3.9.3-1],
-// each the granted QoS [MQTT-3.8.4-7], including a shared subscription.
+// the SUBACK carries one reason code per filter, in order [MQTT-3.9.3-1]
+// [MQTT-3.8.4-5] [MQTT-3.8.4-6], each the granted QoS [MQTT-3.8.4-7]
+// [MQTT-3.9.3-2], including a shared subscription [MQTT-4.8.2-1].
 func TestV5SubackReasonCodes(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -113,7 +114,7 @@ func TestV5SubackReasonCodes(t *testing.T) {
 }
 
 // TestV5SubackTopicFilterInvalid subscribes to a filter with '#' not at the
-// end [MQTT-4.7.1-2]: the subscription fails. The spec lets the server
+// end [MQTT-4.7.1-1]: the subscription fails. The spec lets the server
 // either answer SUBACK 0x8F Topic Filter invalid for that filter (midge,
 // keeping the connection) or treat the packet as malformed and DISCONNECT
 // with 0x81 (mosquitto 2.0.11). Either way no subscription is made.
@@ -135,8 +136,9 @@ func TestV5SubackTopicFilterInvalid(t *testing.T) {
 
 // TestV5UnsubackNoSubscriptionExisted unsubscribes from one filter that
 // exists and one that does not: UNSUBACK 0x00 and 0x11, in order
-// [MQTT-3.11.3-1] [MQTT-3.11.3-2]; afterwards nothing is delivered on the
-// removed filter [MQTT-3.10.4-1].
+// [MQTT-3.11.3-1] [MQTT-3.11.3-2] [MQTT-3.10.4-4] [MQTT-3.10.4-5]
+// [MQTT-3.10.4-6]; afterwards nothing is delivered on the removed filter
+// [MQTT-3.10.4-1] [MQTT-3.10.4-2].
 func TestV5UnsubackNoSubscriptionExisted(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

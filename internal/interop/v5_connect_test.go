@@ -58,7 +58,7 @@ func TestV5ConnackAnnouncesLimits(t *testing.T) {
 
 // TestV5AssignedClientIdentifier connects twice with an empty client id: each
 // CONNACK carries a distinct Assigned Client Identifier [MQTT-3.1.3-6]
-// [MQTT-3.1.3-7], and the connections work independently.
+// [MQTT-3.1.3-7] [MQTT-3.2.2-16], and the connections work independently.
 func TestV5AssignedClientIdentifier(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -108,8 +108,9 @@ func TestV5KeepAliveTimeoutDisconnect(t *testing.T) {
 }
 
 // TestV5UnsupportedAuthMethod connects with an authentication method the
-// broker does not implement: CONNACK 0x8C Bad authentication method, Session
-// Present 0 [MQTT-3.2.2-6], then close [MQTT-3.2.2-7].
+// broker does not implement: CONNACK 0x8C Bad authentication method
+// [MQTT-4.12.0-1], Session Present 0 [MQTT-3.2.2-6], no AUTH exchange, then
+// close [MQTT-3.2.2-7].
 func TestV5UnsupportedAuthMethod(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	r, ack := dialV5(t, b, v5ConnectOpts{clientID: "v5-auth",
@@ -117,7 +118,11 @@ func TestV5UnsupportedAuthMethod(t *testing.T) {
 	if ack.reason != 0x8C || ack.sessionPresent {
 		t.Fatalf("CONNACK reason 0x%02X session present %v, want 0x8C and 0", ack.reason, ack.sessionPresent)
 	}
-	r.expectClosed(5 * time.Second) // [MQTT-3.2.2-7]
+	for _, p := range r.expectClosed(5 * time.Second) { // [MQTT-3.2.2-7]
+		if p.typ() == typeAUTH {
+			t.Fatalf("broker continued an authentication it does not support: %v", p)
+		}
+	}
 	// The broker keeps serving others.
 	connectV5(t, b, v5ConnectOpts{clientID: "v5-auth-after"})
 }
@@ -142,8 +147,9 @@ func TestV5SessionExpiryZeroEndsWithConnection(t *testing.T) {
 }
 
 // TestV5SessionExpiresOnTime keeps a session with Session Expiry Interval
-// 2 s: it survives a 1 s absence (queued message delivered) and is gone after
-// a 4 s absence while the broker keeps running [MQTT-3.1.2-23].
+// 2 s: it survives a 1 s absence (queued message delivered) [MQTT-3.1.2-5]
+// [MQTT-4.5.0-1] and is gone after a 4 s absence while the broker keeps
+// running [MQTT-3.1.2-23] [MQTT-4.1.0-2].
 func TestV5SessionExpiresOnTime(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -206,5 +212,32 @@ func TestV5ResponseInformation(t *testing.T) {
 	}
 	if !ok || info.s == "" {
 		t.Fatalf("no Response Information with Request Response Information 1: %v", ack.props)
+	}
+}
+
+// TestV5DisconnectChangesSessionExpiry connects with Session Expiry Interval
+// 60 s and disconnects with a DISCONNECT that sets it to 0: the session ends
+// with the connection (MQTT 5.0 section 3.14.2.2.2). A second client that
+// disconnects without changing it keeps its session.
+func TestV5DisconnectChangesSessionExpiry(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	for _, tc := range []struct {
+		id          string
+		disconnect  []byte
+		wantSession bool
+	}{
+		{"v5-disconnect-expiry-0", disconnectV5Packet(0, pU32(propSessionExpiry, 0)), false},
+		{"v5-disconnect-expiry-kept", disconnectV5Packet(0), true},
+	} {
+		o := v5ConnectOpts{clientID: tc.id, keepStart: true, props: []prop{pU32(propSessionExpiry, 60)}}
+		r, _ := connectV5(t, b, o)
+		r.mustSubscribeV5(1, topic, 1)
+		r.send(tc.disconnect)
+		r.expectClosed(5 * time.Second)
+		_, ack := connectV5(t, b, o)
+		if ack.sessionPresent != tc.wantSession {
+			t.Fatalf("%s: session present %v after DISCONNECT % x, want %v", tc.id, ack.sessionPresent, tc.disconnect, tc.wantSession)
+		}
 	}
 }

@@ -137,6 +137,24 @@ func protocolErrorCases() []protocolErrorCase {
 		{name: "PUBLISH wildcard topic", reason: 0x82, send: func(r *rawConn, topic string) {
 			r.send(publishV5Packet(topic+"/+", "x", 0, 0, false)) // [MQTT-3.3.2-2]
 		}},
+		{name: "subscription options reserved bits", reason: 0x81, send: func(r *rawConn, topic string) {
+			r.send(subscribeV5Packet(1, nil, v5Sub{topic, 0x40 | 1})) // [MQTT-3.8.3-5]
+		}},
+		{name: "UNSUBSCRIBE reserved flags", reason: 0x81, send: func(r *rawConn, topic string) {
+			r.send(packet(typeUNSUBSCRIBE<<4, u16(1), propBlock(), str(topic))) // [MQTT-3.10.1-1]
+		}},
+		{name: "PUBREL reserved flags", reason: 0x81, silentOnMosquitto: true, send: func(r *rawConn, topic string) {
+			r.send(packet(typePUBREL<<4, u16(1), []byte{0}, propBlock())) // [MQTT-3.6.1-1]
+		}},
+		{name: "DISCONNECT reserved flags", reason: 0x81, silentOnMosquitto: true, send: func(r *rawConn, topic string) {
+			r.send(packet(typeDISCONNECT<<4|0x01, []byte{0}, propBlock())) // [MQTT-3.14.1-1]
+		}},
+		{name: "AUTH without authentication method", reason: 0x82, silentOnMosquitto: true, send: func(r *rawConn, topic string) {
+			r.send(packet(typeAUTH<<4, []byte{0x19}, propBlock())) // [MQTT-4.12.0-7] section 4.12.1
+		}},
+		{name: "receive maximum in PUBLISH", reason: 0x81, send: func(r *rawConn, topic string) {
+			r.send(publishV5Packet(topic, "x", 0, 0, false, pU16(propReceiveMaximum, 1))) // section 2.2.2.2
+		}},
 	}
 }
 
@@ -203,4 +221,35 @@ func TestV5ReceiveMaximumExceeded(t *testing.T) {
 	}
 	r.expectDisconnectV5(0x93, 5*time.Second)
 	expectNeighbourStillServed(t, b, watcher, topic)
+}
+
+// TestV5MalformedConnectNeverGetsDisconnect sends CONNECT packets the broker
+// must refuse (a duplicated Session Expiry Interval, Receive Maximum 0, the
+// reserved connect flag set): each is answered at most with a CONNACK of
+// 0x80 or above and closed [MQTT-3.1.4-1] [MQTT-3.2.2-7] [MQTT-3.1.2-3],
+// never with a DISCONNECT before a successful CONNACK [MQTT-3.14.0-1].
+func TestV5MalformedConnectNeverGetsDisconnect(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	dup := connectV5Packet(v5ConnectOpts{clientID: "v5-bad-connect",
+		props: []prop{pU32(propSessionExpiry, 1), pU32(propSessionExpiry, 2)}})
+	zeroRM := connectV5Packet(v5ConnectOpts{clientID: "v5-bad-connect", props: []prop{pU16(propReceiveMaximum, 0)}})
+	reserved := connectV5Packet(v5ConnectOpts{clientID: "v5-bad-connect"})
+	reserved[2+6+1] |= 0x01 // connect flags follow the protocol name and version
+	for name, pkt := range map[string][]byte{"duplicate session expiry": dup, "receive maximum 0": zeroRM, "reserved flag": reserved} {
+		r := dialRaw(t, b)
+		r.send(pkt)
+		for _, p := range r.expectClosed(5 * time.Second) {
+			switch {
+			case p.typ() == typeDISCONNECT:
+				t.Fatalf("%s: DISCONNECT before a successful CONNACK [MQTT-3.14.0-1]: %v", name, p)
+			case p.typ() == typeCONNACK:
+				if ack := p.connackV5(t); ack.reason < 0x80 || ack.sessionPresent {
+					t.Fatalf("%s: CONNACK reason 0x%02X session present %v, want >= 0x80 and 0", name, ack.reason, ack.sessionPresent)
+				}
+			default:
+				t.Fatalf("%s: unexpected %v", name, p)
+			}
+		}
+	}
+	connectV5(t, b, v5ConnectOpts{clientID: "v5-good-after"})
 }

@@ -536,6 +536,9 @@ func (r *rawConn) expectDisconnectV5(reason byte, timeout time.Duration) v5Ack {
 	for i := len(got) - 1; i >= 0; i-- {
 		if got[i].typ() == typeDISCONNECT {
 			d := got[i].ackV5(r.t, typeDISCONNECT)
+			if d.props.has(propSessionExpiry) {
+				r.t.Fatalf("server DISCONNECT carries Session Expiry Interval %v [MQTT-3.14.2-2]", d.props)
+			}
 			if d.reason != reason {
 				r.t.Fatalf("DISCONNECT reason 0x%02X %v, want 0x%02X", d.reason, d.props, reason)
 			}
