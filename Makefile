@@ -7,7 +7,7 @@ RACE_PKGS := ./matcher/... ./engine/... ./client/... ./internal/...
 
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher
+.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher qemu-test
 
 all: lint test build
 
@@ -54,6 +54,11 @@ cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-amd64 ./cmd/midge
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-arm64 ./cmd/midge
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/midge-linux-armv7 ./cmd/midge
+
+# qemu-test runs the codec, matcher and engine tests for arm64 and armv7
+# under QEMU user emulation (installs qemu-user-static when missing).
+qemu-test:
+	./scripts/qemu-test.sh
 
 clean:
 	rm -rf bin

@@ -21,6 +21,7 @@ type rule struct {
 
 var rules = []rule{
 	{"codec", []string{"github.com/valyala/bytebufferpool", "./internal"}},
+	{"codec/codectest", []string{"./codec"}}, // golden packets shared by codec and engine tests
 	{"matcher", []string{"github.com/valyala/bytebufferpool", "./internal"}},
 	{"internal", []string{"github.com/valyala/bytebufferpool", "./internal"}},
 	{"engine", []string{"./codec", "./matcher", "./internal", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "golang.org/x/sys"}},
@@ -127,6 +128,8 @@ func TestRuleTable(t *testing.T) {
 		{"bench", "github.com/panjf2000/gnet/v2", false},
 		{"internal/pool", "github.com/valyala/bytebufferpool", true},
 		{"loadgen", module + "/engine", false},
+		{"codec/codectest", module + "/codec", true},
+		{"codec/codectest", module + "/engine", false},
 	}
 	for _, c := range cases {
 		r, found := ruleFor(c.rel)
