@@ -12,6 +12,7 @@ package client
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -116,6 +117,11 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 	if opts.Version == 0 {
 		opts.Version = V311
 	}
+	if opts.Version == V31 && opts.ClientID == "" {
+		// MQTT 3.1 has no server-assigned identifiers: it needs 1 to 23
+		// characters (3.1 §3.1), so make one up as libmosquitto does.
+		opts.ClientID = randomClientID()
+	}
 	maxInflight := opts.MaxInflight
 	if maxInflight <= 0 {
 		maxInflight = 20
@@ -187,6 +193,17 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 	}
 	go c.readLoop(br)
 	return c, ack, nil
+}
+
+func randomClientID() string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	var b [17]byte
+	rand.Read(b[:])
+	id := []byte("midge-")
+	for _, c := range b {
+		id = append(id, alphabet[int(c)%len(alphabet)])
+	}
+	return string(id)
 }
 
 // ClientID is the identifier the session runs under: the one given, or the

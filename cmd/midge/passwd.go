@@ -106,7 +106,11 @@ func runPasswd(args []string) int {
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "Error: %v.\n", err)
+		msg := "Error: " + err.Error()
+		if !strings.HasPrefix(err.Error(), "Unknown hash type") {
+			msg += "."
+		}
+		fmt.Fprintln(os.Stderr, msg)
 		return 1
 	}
 	if err := doPasswd(a, os.Stdin, os.Stdout); err != nil {
@@ -148,8 +152,7 @@ func doPasswd(a passwdArgs, in *os.File, out io.Writer) error {
 		}
 	case a.del:
 		if !file.Delete(a.rest[1]) {
-			fmt.Fprintf(os.Stderr, "Warning: User %s not found in password file.\n", a.rest[1])
-			return nil
+			return fmt.Errorf("Warning: User %s not found in password file.", a.rest[1])
 		}
 	default:
 		var pw string
