@@ -33,7 +33,7 @@ var (
 // empty of decoded properties (fields set by hand and never encoded in those
 // versions are not cleared, which saves clearing the struct per packet).
 func (p *Publish) Decode(v Version, flags byte, body []byte) error {
-	if v == V5 || p.Props.dirty() {
+	if v != V5 && p.Props.dirty() { // 5.0: Props.decode resets them
 		p.Props = Properties{}
 	}
 	qos := flags >> 1 & 0x03
