@@ -17,6 +17,7 @@ var (
 	errConnackFlags      = malformed("CONNACK acknowledge flags bits 7-1 set [MQTT-3.2.2-1]")
 	errConnackReturnCode = malformed("CONNACK return code 6-255 is reserved (3.1.1 §3.2.2.3)")
 	errConnackLength     = malformed("3.1.1 CONNACK remaining length is not 2 (§3.2.1)")
+	errSessionPresentRC  = protocolErr("session present with a refusal [MQTT-3.2.2-6] (3.1.1: [MQTT-3.2.2-4])")
 )
 
 // Decode parses a CONNACK body; byte-slice properties alias body.
@@ -50,11 +51,17 @@ func (c *Connack) Decode(v Version, flags byte, body []byte) error {
 			return errConnackReturnCode
 		}
 		c.ReasonCode = code
+		if c.SessionPresent && code != Success {
+			return errSessionPresentRC // [MQTT-3.2.2-4]
+		}
 		return nil
 	}
 	c.ReasonCode = ReasonCode(rc)
 	if !c.ReasonCode.ValidFor(CONNACK) {
 		return errReasonCode // §3.2.2.2
+	}
+	if c.SessionPresent && c.ReasonCode != Success {
+		return errSessionPresentRC // [MQTT-3.2.2-6]
 	}
 	if err := c.Props.decode(&r, CONNACK); err != nil { // §3.2.2.3: the property length is required
 
@@ -66,10 +73,12 @@ func (c *Connack) Decode(v Version, flags byte, body []byte) error {
 	return nil
 }
 
-// Append appends the CONNACK encoded for v.
+// Append appends the CONNACK encoded for v. Session Present is sent only
+// with Success [MQTT-3.2.2-6] (3.1.1: [MQTT-3.2.2-4]) and never to a 3.1
+// client, whose CONNACK has no flags.
 func (c *Connack) Append(dst []byte, v Version) []byte {
 	var af byte
-	if c.SessionPresent {
+	if c.SessionPresent && c.ReasonCode == Success && v != V31 {
 		af = 1
 	}
 	if v != V5 {

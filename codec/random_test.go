@@ -177,12 +177,13 @@ func (g gen) packet(v Version) Packet {
 		}
 		return c
 	case CONNACK:
-		c := &Connack{SessionPresent: g.bool(), Props: props(CONNACK)}
+		c := &Connack{Props: props(CONNACK)}
 		if v5 {
 			c.ReasonCode = g.code(CONNACK)
 		} else {
 			c.ReasonCode, _ = ReasonCodeFor(ReturnCode(g.r.Intn(6)))
 		}
+		c.SessionPresent = c.ReasonCode == Success && v != V31 && g.bool()
 		return c
 	case PUBLISH:
 		p := &Publish{QoS: byte(g.r.Intn(3)), Retain: g.bool(), Topic: g.topic(), Payload: g.bin(), Props: props(PUBLISH)}

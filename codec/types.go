@@ -75,7 +75,7 @@ type Packet interface {
 	Append(dst []byte, v Version) []byte
 }
 
-// Subscription option bits and QoS values.
+// Quality of service levels (§4.3).
 const (
 	QoS0 byte = 0
 	QoS1 byte = 1

@@ -59,6 +59,8 @@ var Bad = []BadPacket{
 
 	// CONNACK.
 	{"connack/reserved-ack-flags", codec.V311, cat(0x20, 0x02, 0x02, 0x00), malformed, "MQTT-3.2.2-1"},
+	{"connack/session-present-with-refusal", codec.V311, cat(0x20, 0x02, 0x01, 0x05), protocol, "MQTT-3.2.2-4"},
+	{"connack/v5-session-present-with-refusal", codec.V5, cat(0x20, 0x03, 0x01, 0x87, 0x00), protocol, "MQTT-3.2.2-6"},
 	{"connack/return-code-6", codec.V311, cat(0x20, 0x02, 0x00, 0x06), malformed, "3.1.1 §3.2.2.3"},
 	{"connack/v5-reason-not-for-connack", codec.V5, cat(0x20, 0x03, 0x00, 0x10, 0x00), protocol, "§3.2.2.2"},
 	{"connack/v5-missing-property-length", codec.V5, cat(0x20, 0x02, 0x00, 0x00), malformed, "§3.2.2.3"},
