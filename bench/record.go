@@ -102,8 +102,14 @@ func DefaultLabel(r *Record) string {
 	return fmt.Sprintf("%s %s q%d", r.Broker.Name, r.Scenario, r.Result.Params.QoS)
 }
 
-// commit is the revision this binary was built from, or the checkout's
-// when the build did not record it (go test, go run).
+// BuildVersion is the version the binary was built as (`make build` sets
+// it from git describe); records name it when the build recorded no
+// revision of its own.
+var BuildVersion string
+
+// commit is the revision this binary was built from: the one the Go
+// build recorded, else BuildVersion when it names a git revision, else the
+// current checkout's (go test, go run).
 func commit() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		rev, dirty := "", false
@@ -124,6 +130,9 @@ func commit() string {
 			}
 			return rev
 		}
+	}
+	if BuildVersion != "" && !strings.HasSuffix(BuildVersion, "-dev") && BuildVersion != "dev" {
+		return BuildVersion
 	}
 	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
 	if err != nil {

@@ -45,6 +45,7 @@ func runBench(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	bench.BuildVersion = Version
 	switch args[0] {
 	case "run":
 		return benchRun(ctx, args[1:], os.Stdout, os.Stderr)
