@@ -208,7 +208,8 @@ func (s *tableShard[V]) grow(old *bucketArray[V]) *bucketArray[V] {
 		if b == nil {
 			continue
 		}
-		for _, e := range b.appendEntries(nil) {
+		lists[b.first.hash&mask] = append(lists[b.first.hash&mask], b.first)
+		for _, e := range b.more {
 			lists[e.hash&mask] = append(lists[e.hash&mask], e)
 		}
 	}
