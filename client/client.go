@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 // ErrClosed is returned by operations on a client whose connection has
@@ -58,7 +60,9 @@ type Client struct {
 
 // pendingOp is an operation waiting for its acknowledgement.
 type pendingOp struct {
-	kind byte // pktPublish (QoS 1), pktPubrec (QoS 2 awaiting PUBREC), pktPubcomp, pktSubscribe, pktUnsubscribe
+	// kind is the packet that completes the step: PUBACK (QoS 1), PUBREC
+	// then PUBCOMP (QoS 2), SUBACK or UNSUBACK.
+	kind codec.PacketType
 	done func(result ackResult)
 }
 
@@ -147,12 +151,12 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		conn.SetDeadline(dl)
 	}
 	c.logf("Client %s sending CONNECT", c.logID())
-	if err := c.writePacket(pktConnect<<4, c.connectBody()); err != nil {
+	if err := c.writePacket(c.connectPacket()); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
 	br := newFrameReader(conn)
-	first, body, err := br.next()
+	f, err := br.next()
 	if err != nil {
 		conn.Close()
 		if errors.Is(err, io.EOF) {
@@ -160,15 +164,16 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		}
 		return nil, nil, err
 	}
-	if first>>4 != pktConnack {
+	if f.Type != codec.CONNACK {
 		conn.Close()
-		return nil, nil, fmt.Errorf("client: expected CONNACK, got %s", packetNames[first>>4])
+		return nil, nil, fmt.Errorf("client: expected CONNACK, got %s", f.Type)
 	}
-	ack, err := decodeConnack(c.version, body)
-	if err != nil {
+	var cack codec.Connack
+	if err := cack.Decode(codec.Version(c.version), f.Flags, f.Body); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
+	ack := connAckFrom(c.version, &cack)
 	if ack.AssignedClientID != "" {
 		c.id = ack.AssignedClientID
 	}
@@ -248,10 +253,10 @@ func (c *Client) logf(format string, args ...any) {
 }
 
 // writePacket sends one packet; it is the only path to the connection.
-func (c *Client) writePacket(first byte, body []byte) error {
+func (c *Client) writePacket(p codec.Packet) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	c.scratch = appendPacket(c.scratch[:0], first, body)
+	c.scratch = p.Append(c.scratch[:0], codec.Version(c.version))
 	if _, err := c.w.Write(c.scratch); err != nil {
 		return err
 	}
@@ -280,7 +285,7 @@ func (c *Client) keepAliveTick(period time.Duration) {
 	if idle >= period-period/10 {
 		c.pingSent.Store(true)
 		c.logf("Client %s sending PINGREQ", c.logID())
-		if err := c.writePacket(pktPingreq<<4, nil); err != nil {
+		if err := c.writePacket(&codec.Pingreq{}); err != nil {
 			c.shutdown(err)
 			return
 		}
@@ -330,7 +335,7 @@ func (c *Client) Disconnect(d *Disconnect) error {
 	}
 	c.logf("Client %s sending DISCONNECT", c.logID())
 	c.closing.Store(true)
-	err := c.writePacket(pktDisconnect<<4, c.disconnectBody(d))
+	err := c.writePacket(d.toCodec())
 	c.shutdown(nil)
 	return err
 }
@@ -366,7 +371,7 @@ func (c *Client) closedErr() error {
 
 // takePending removes and returns the operation waiting on id if its kind
 // matches.
-func (c *Client) takePending(id uint16, kind byte) *pendingOp {
+func (c *Client) takePending(id uint16, kind codec.PacketType) *pendingOp {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	op := c.pending[id]

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 // AckError is an acknowledgement with a failure reason code (0x80 or
@@ -39,9 +41,9 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	kind := byte(pktPublish)
+	kind := codec.PUBACK
 	if m.QoS == 2 {
-		kind = pktPubrec
+		kind = codec.PUBREC
 	}
 	op := &pendingOp{kind: kind}
 	op.done = func(res ackResult) {
@@ -89,27 +91,14 @@ func (c *Client) Publish(ctx context.Context, m *Message) error {
 }
 
 func (c *Client) writePublish(m *Message, id uint16) error {
-	first := byte(pktPublish<<4) | m.QoS<<1
-	if m.Retain {
-		first |= 1
-	}
-	if m.Duplicate {
-		first |= 8
-	}
 	c.logf("Client %s sending PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
 		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), id, m.Topic, len(m.Payload))
-	body := make([]byte, 0, 2+len(m.Topic)+2+len(m.Payload)+8)
-	body = appendString(body, m.Topic)
-	if m.QoS > 0 {
-		body = appendUint16(body, id) // [MQTT-2.2.1-3]
-	}
+	p := &codec.Publish{Dup: m.Duplicate, QoS: m.QoS, Retain: m.Retain, Topic: []byte(m.Topic),
+		PacketID: id, Payload: m.Payload} // [MQTT-2.2.1-3]
 	if c.version == V5 {
-		var p propWriter
-		m.Properties.encode(&p)
-		body = p.appendTo(body)
+		p.Props = m.Properties.toCodec()
 	}
-	body = append(body, m.Payload...)
-	return c.writePacket(first, body)
+	return c.writePacket(p)
 }
 
 // Subscription is one topic filter of a SUBSCRIBE with its options.
@@ -135,33 +124,19 @@ func (c *Client) Subscribe(ctx context.Context, subs []Subscription, subID uint3
 	if len(subs) == 0 {
 		return nil, errors.New("client: SUBSCRIBE needs a topic filter") // [MQTT-3.8.3-3]
 	}
-	build := func(id uint16) []byte {
-		b := appendUint16(nil, id)
-		if c.version == V5 {
-			var p propWriter
-			if subID != 0 {
-				p.varint(propSubscriptionID, int(subID))
-			}
-			p.user(user)
-			b = p.appendTo(b)
+	build := func(id uint16) codec.Packet {
+		p := &codec.Subscribe{PacketID: id, Subscriptions: make([]codec.Subscription, len(subs))}
+		for i, s := range subs {
+			p.Subscriptions[i] = codec.Subscription{Filter: []byte(s.Filter), QoS: s.QoS, NoLocal: s.NoLocal,
+				RetainAsPublished: s.RetainAsPublished, RetainHandling: s.RetainHandling}
 		}
-		for _, s := range subs {
-			b = appendString(b, s.Filter)
-			opts := s.QoS
-			if c.version == V5 {
-				if s.NoLocal {
-					opts |= 0x04
-				}
-				if s.RetainAsPublished {
-					opts |= 0x08
-				}
-				opts |= s.RetainHandling << 4
-			}
-			b = append(b, opts)
+		if subID != 0 {
+			p.Props.SubscriptionIDs = []uint32{subID}
 		}
-		return b
+		p.Props.User = userToCodec(user)
+		return p
 	}
-	res, err := c.request(ctx, pktSubscribe, build, func(id uint16) {
+	res, err := c.request(ctx, codec.SUBACK, build, func(id uint16) {
 		for _, s := range subs {
 			opts := s.QoS
 			if s.NoLocal {
@@ -183,19 +158,15 @@ func (c *Client) Subscribe(ctx context.Context, subs []Subscription, subID uint3
 // Unsubscribe sends UNSUBSCRIBE and waits for UNSUBACK; the codes are MQTT
 // 5 reason codes (empty before 5).
 func (c *Client) Unsubscribe(ctx context.Context, filters []string, user []UserProperty) ([]byte, error) {
-	build := func(id uint16) []byte {
-		b := appendUint16(nil, id)
-		if c.version == V5 {
-			var p propWriter
-			p.user(user)
-			b = p.appendTo(b)
+	build := func(id uint16) codec.Packet {
+		p := &codec.Unsubscribe{PacketID: id, Filters: make([][]byte, len(filters))}
+		for i, f := range filters {
+			p.Filters[i] = []byte(f)
 		}
-		for _, f := range filters {
-			b = appendString(b, f)
-		}
-		return b
+		p.Props.User = userToCodec(user)
+		return p
 	}
-	res, err := c.request(ctx, pktUnsubscribe, build, func(id uint16) {
+	res, err := c.request(ctx, codec.UNSUBACK, build, func(id uint16) {
 		for _, f := range filters {
 			c.logf("Client %s sending UNSUBSCRIBE (Mid: %d, Topic: %s)", c.logID(), id, f)
 		}
@@ -207,7 +178,7 @@ func (c *Client) Unsubscribe(ctx context.Context, filters []string, user []UserP
 }
 
 // request sends a SUBSCRIBE or UNSUBSCRIBE and waits for its answer.
-func (c *Client) request(ctx context.Context, kind byte, build func(uint16) []byte, log func(uint16)) (ackResult, error) {
+func (c *Client) request(ctx context.Context, kind codec.PacketType, build func(uint16) codec.Packet, log func(uint16)) (ackResult, error) {
 	ch := make(chan ackResult, 1)
 	op := &pendingOp{kind: kind, done: func(r ackResult) { ch <- r }}
 	id, err := c.allocID(op)
@@ -215,7 +186,7 @@ func (c *Client) request(ctx context.Context, kind byte, build func(uint16) []by
 		return ackResult{}, err
 	}
 	log(id)
-	if err := c.writePacket(kind<<4|0x02, build(id)); err != nil { // [MQTT-3.8.1-1] [MQTT-3.10.1-1] flags 0010
+	if err := c.writePacket(build(id)); err != nil {
 		c.shutdown(err)
 		return ackResult{}, err
 	}

@@ -1,6 +1,10 @@
 package client
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/midge-mqtt/midge/codec"
+)
 
 // ConnAck is the server's answer to CONNECT.
 type ConnAck struct {
@@ -101,243 +105,128 @@ func (e *DisconnectError) Error() string {
 	return "client: server sent DISCONNECT: " + ReasonString(e.Disconnect.ReasonCode)
 }
 
-// connectBody encodes the CONNECT variable header and payload (§3.1.2,
-// §3.1.3).
-func (c *Client) connectBody() []byte {
+// connectPacket builds the CONNECT for the options (§3.1).
+func (c *Client) connectPacket() *codec.Connect {
 	o := &c.opts
-	var b []byte
-	if c.version == V31 {
-		b = appendString(b, "MQIsdp")
-	} else {
-		b = appendString(b, "MQTT")
-	}
-	b = append(b, c.version)
-	var flags byte
-	if o.CleanStart {
-		flags |= 0x02
-	}
-	if o.Will != nil {
-		flags |= 0x04 | o.Will.QoS<<3 // [MQTT-3.1.2-9]
-		if o.Will.Retain {
-			flags |= 0x20
-		}
-	}
-	if o.Password != nil {
-		flags |= 0x40
+	p := &codec.Connect{
+		Version:    codec.Version(c.version),
+		CleanStart: o.CleanStart,
+		KeepAlive:  o.keepAlive(),
+		ClientID:   []byte(o.ClientID), // [MQTT-3.1.3-3]
 	}
 	if o.Username != nil {
-		flags |= 0x80
+		p.UsernameFlag = true
+		p.Username = []byte(*o.Username)
 	}
-	b = append(b, flags)
-	b = appendUint16(b, o.keepAlive())
+	if o.Password != nil {
+		p.PasswordFlag = true
+		p.Password = o.Password
+	}
+	if w := o.Will; w != nil {
+		p.WillFlag = true
+		p.Will = codec.Will{QoS: w.QoS, Retain: w.Retain, Topic: []byte(w.Topic), Payload: w.Payload,
+			Props: w.Properties.toCodec()}
+		if w.Payload == nil {
+			p.Will.Payload = []byte{}
+		}
+		p.Will.Props.WillDelay = w.Delay
+	}
 	if c.version == V5 {
-		var p propWriter
+		pp := &p.Props
 		if o.SessionExpiry != nil {
-			p.u32(propSessionExpiry, *o.SessionExpiry)
+			pp.SessionExpiry = *o.SessionExpiry
+			pp.Set(codec.PropSessionExpiry)
 		}
-		if o.ReceiveMaximum != 0 {
-			p.u16(propReceiveMaximum, o.ReceiveMaximum)
-		}
-		if o.MaximumPacketSize != 0 {
-			p.u32(propMaximumPacketSize, o.MaximumPacketSize)
-		}
-		if o.TopicAliasMaximum != 0 {
-			p.u16(propTopicAliasMaximum, o.TopicAliasMaximum)
-		}
+		pp.ReceiveMaximum = o.ReceiveMaximum
+		pp.MaximumPacketSize = o.MaximumPacketSize
+		pp.TopicAliasMaximum = o.TopicAliasMaximum
 		if o.RequestResponseInfo {
-			p.byte1(propRequestResponseInfo, 1)
+			pp.RequestResponseInfo = 1
 		}
 		if o.RequestProblemInfo != nil {
-			p.byte1(propRequestProblemInfo, byte(b2i(*o.RequestProblemInfo)))
+			pp.RequestProblemInfo = byte(b2i(*o.RequestProblemInfo))
+			pp.Set(codec.PropRequestProblemInfo)
 		}
-		p.user(o.UserProperties)
+		pp.User = userToCodec(o.UserProperties)
 		if o.AuthMethod != "" {
-			p.str(propAuthMethod, o.AuthMethod)
-			if o.AuthData != nil {
-				p.bin(propAuthData, o.AuthData)
-			}
+			pp.AuthMethod = []byte(o.AuthMethod)
+			pp.AuthData = o.AuthData
 		}
-		b = p.appendTo(b)
 	}
-	b = appendString(b, o.ClientID) // [MQTT-3.1.3-3]
-	if w := o.Will; w != nil {
-		if c.version == V5 {
-			var p propWriter
-			if w.Delay != 0 {
-				p.u32(propWillDelay, w.Delay)
-			}
-			w.Properties.encode(&p)
-			b = p.appendTo(b)
-		}
-		b = appendString(b, w.Topic)
-		b = appendString(b, w.Payload)
-	}
-	if o.Username != nil {
-		b = appendString(b, *o.Username)
-	}
-	if o.Password != nil {
-		b = appendString(b, o.Password)
-	}
-	return b
+	return p
 }
 
-func decodeConnack(v byte, body []byte) (*ConnAck, error) {
-	r := reader{b: body}
-	ack := &ConnAck{}
-	ack.SessionPresent = r.u8()&1 == 1
-	ack.ReasonCode = r.u8()
-	if v == V5 && r.err == nil && len(r.b) > 0 {
-		block := r.props()
-		err := eachProp(block, func(id byte, r *reader) {
-			switch id {
-			case propSessionExpiry:
-				x := r.u32()
-				ack.SessionExpiry = &x
-			case propReceiveMaximum:
-				ack.ReceiveMaximum = r.u16()
-			case propMaximumQoS:
-				x := r.u8()
-				ack.MaximumQoS = &x
-			case propRetainAvailable:
-				x := r.u8()
-				ack.RetainAvailable = &x
-			case propMaximumPacketSize:
-				ack.MaxPacketSize = r.u32()
-			case propAssignedClientID:
-				ack.AssignedClientID = string(r.bytes())
-			case propReasonString:
-				ack.ReasonString = string(r.bytes())
-			case propServerKeepAlive:
-				x := r.u16()
-				ack.ServerKeepAlive = &x
-			case propResponseInfo:
-				ack.ResponseInfo = string(r.bytes())
-			case propServerReference:
-				ack.ServerReference = string(r.bytes())
-			case propUserProperty:
-				k, v := r.bytes(), r.bytes()
-				ack.UserProperties = append(ack.UserProperties, UserProperty{string(k), string(v)})
-			default:
-				skipProp(id, r)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
+// connAckFrom copies a decoded CONNACK. In 3.x ReasonCode is the return
+// code as sent (0-5), not its 5.0 translation.
+func connAckFrom(v byte, p *codec.Connack) *ConnAck {
+	ack := &ConnAck{SessionPresent: p.SessionPresent, ReasonCode: byte(p.ReasonCode)}
+	if v != V5 {
+		ack.ReasonCode = byte(codec.ReturnCodeFor(p.ReasonCode))
+		return ack
 	}
-	if r.err != nil {
-		return nil, r.err
+	cp := &p.Props
+	if cp.Has(codec.PropSessionExpiry) {
+		x := cp.SessionExpiry
+		ack.SessionExpiry = &x
 	}
-	return ack, nil
+	if cp.Has(codec.PropReceiveMaximum) {
+		ack.ReceiveMaximum = cp.ReceiveMaximum
+	}
+	if cp.Has(codec.PropMaximumQoS) {
+		x := cp.MaximumQoS
+		ack.MaximumQoS = &x
+	}
+	if cp.Has(codec.PropRetainAvailable) {
+		x := cp.RetainAvailable
+		ack.RetainAvailable = &x
+	}
+	ack.MaxPacketSize = cp.MaximumPacketSize
+	ack.AssignedClientID = string(cp.AssignedClientID)
+	ack.ReasonString = string(cp.ReasonString)
+	if cp.Has(codec.PropServerKeepAlive) {
+		x := cp.ServerKeepAlive
+		ack.ServerKeepAlive = &x
+	}
+	ack.ResponseInfo = string(cp.ResponseInfo)
+	ack.ServerReference = string(cp.ServerReference)
+	ack.UserProperties = userFromCodec(cp)
+	return ack
 }
 
-// decodePublish copies an incoming PUBLISH into a Message that owns its
-// memory.
-func decodePublish(v byte, first byte, body []byte) (*Message, error) {
-	m := &Message{
-		QoS:       first >> 1 & 3,
-		Retain:    first&1 == 1,
-		Duplicate: first&8 != 0,
+// messageFrom copies a decoded PUBLISH into a Message that owns its memory.
+func messageFrom(v byte, p *codec.Publish, body []byte) *Message {
+	m := &Message{Topic: string(p.Topic), QoS: p.QoS, Retain: p.Retain, Duplicate: p.Dup, PacketID: p.PacketID}
+	if len(p.Payload) > 0 {
+		m.Payload = append([]byte(nil), p.Payload...)
 	}
-	if m.QoS == 3 {
-		return nil, errMalformed // [MQTT-3.3.1-4]
+	if v == V5 {
+		m.Properties = publishPropsFromCodec(p, body)
 	}
-	r := reader{b: body}
-	m.Topic = string(r.bytes())
-	if m.QoS > 0 {
-		m.PacketID = r.u16()
-	}
-	if v == V5 && r.err == nil {
-		block := r.props()
-		p := &m.Properties
-		err := eachProp(block, func(id byte, r *reader) {
-			p.Order = append(p.Order, id)
-			switch id {
-			case propPayloadFormat:
-				x := r.u8()
-				p.PayloadFormat = &x
-			case propMessageExpiry:
-				x := r.u32()
-				p.MessageExpiry = &x
-			case propContentType:
-				p.ContentType = string(r.bytes())
-			case propResponseTopic:
-				p.ResponseTopic = string(r.bytes())
-			case propCorrelationData:
-				p.CorrelationData = append([]byte{}, r.bytes()...)
-			case propTopicAlias:
-				p.TopicAlias = r.u16()
-			case propSubscriptionID:
-				p.SubscriptionIDs = append(p.SubscriptionIDs, uint32(r.varint()))
-			case propUserProperty:
-				k, v := r.bytes(), r.bytes()
-				p.UserProperties = append(p.UserProperties, UserProperty{string(k), string(v)})
-			default:
-				skipProp(id, r)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	if len(r.b) > 0 {
-		m.Payload = append([]byte(nil), r.b...)
-	}
-	return m, nil
+	return m
 }
 
-func (c *Client) disconnectBody(d *Disconnect) []byte {
-	if c.version != V5 || d == nil {
-		return nil
+func (d *Disconnect) toCodec() *codec.Disconnect {
+	p := &codec.Disconnect{}
+	if d == nil {
+		return p
 	}
-	var p propWriter
+	p.ReasonCode = codec.ReasonCode(d.ReasonCode)
 	if d.SessionExpiry != nil {
-		p.u32(propSessionExpiry, *d.SessionExpiry)
+		p.Props.SessionExpiry = *d.SessionExpiry
+		p.Props.Set(codec.PropSessionExpiry)
 	}
-	if d.ReasonString != "" {
-		p.str(propReasonString, d.ReasonString)
-	}
-	if d.ServerReference != "" {
-		p.str(propServerReference, d.ServerReference)
-	}
-	p.user(d.UserProperties)
-	if d.ReasonCode == 0 && len(p.b) == 0 {
-		return nil // §3.14.2.1: reason 0 without properties may be left out
-	}
-	return p.appendTo([]byte{d.ReasonCode})
+	p.Props.ReasonString = []byte(d.ReasonString)
+	p.Props.ServerReference = []byte(d.ServerReference)
+	p.Props.User = userToCodec(d.UserProperties)
+	return p
 }
 
-func decodeDisconnect(v byte, body []byte) (*Disconnect, error) {
-	d := &Disconnect{}
-	if v != V5 || len(body) == 0 {
-		return d, nil
+func disconnectFrom(p *codec.Disconnect) *Disconnect {
+	d := &Disconnect{ReasonCode: byte(p.ReasonCode), ReasonString: string(p.Props.ReasonString),
+		ServerReference: string(p.Props.ServerReference), UserProperties: userFromCodec(&p.Props)}
+	if p.Props.Has(codec.PropSessionExpiry) {
+		x := p.Props.SessionExpiry
+		d.SessionExpiry = &x
 	}
-	r := reader{b: body}
-	d.ReasonCode = r.u8()
-	if len(r.b) > 0 {
-		block := r.props()
-		err := eachProp(block, func(id byte, r *reader) {
-			switch id {
-			case propSessionExpiry:
-				x := r.u32()
-				d.SessionExpiry = &x
-			case propReasonString:
-				d.ReasonString = string(r.bytes())
-			case propServerReference:
-				d.ServerReference = string(r.bytes())
-			case propUserProperty:
-				k, v := r.bytes(), r.bytes()
-				d.UserProperties = append(d.UserProperties, UserProperty{string(k), string(v)})
-			default:
-				skipProp(id, r)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return d, r.err
+	return d
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 // frameReader splits packets off a connection. Its buffer starts small and
@@ -22,25 +24,28 @@ func newFrameReader(r io.Reader) *frameReader {
 	return &frameReader{r: r, buf: make([]byte, initialReadBuffer)}
 }
 
-// next returns the first byte and body of the next packet. body aliases
-// the reader's buffer and is valid until the following call.
-func (f *frameReader) next() (first byte, body []byte, err error) {
-	if f.start == f.end && cap(f.buf) > 64<<10 {
+// next returns the next packet. Its Body aliases the reader's buffer and
+// is valid until the following call.
+func (f *frameReader) next() (codec.Frame, error) {
+	if f.start == f.end && len(f.buf) > 64<<10 {
 		f.buf = make([]byte, initialReadBuffer)
 		f.start, f.end = 0, 0
 	}
 	for {
-		if first, body, n, ok, err := parseFrame(f.buf[f.start:f.end]); err != nil {
-			return 0, nil, err
-		} else if ok {
-			f.start += n
+		fr, err := codec.ReadFrame(f.buf[f.start:f.end], 0)
+		if err == nil {
+			f.start += fr.Total
 			if f.start == f.end {
 				f.start, f.end = 0, 0
 			}
-			return first, body, nil
-		} else if n > len(f.buf)-f.start {
+			return fr, nil
+		}
+		if !errors.Is(err, codec.ErrNeedMore) {
+			return fr, err
+		}
+		if fr.Total > len(f.buf)-f.start {
 			// Make room for the whole packet.
-			nb := make([]byte, max(n, 2*len(f.buf)))
+			nb := make([]byte, max(fr.Total, 2*len(f.buf)))
 			f.end = copy(nb, f.buf[f.start:f.end])
 			f.start = 0
 			f.buf = nb
@@ -49,36 +54,21 @@ func (f *frameReader) next() (first byte, body []byte, err error) {
 			f.end = copy(f.buf, f.buf[f.start:f.end])
 			f.start = 0
 		}
-		m, err := f.r.Read(f.buf[f.end:])
-		f.end += m
-		if err != nil && m == 0 {
-			return 0, nil, err
+		n, err := f.r.Read(f.buf[f.end:])
+		f.end += n
+		if err != nil && n == 0 {
+			return codec.Frame{}, err
 		}
 	}
 }
 
-// parseFrame reports the packet at the start of b: ok with its total size
-// n, or !ok with n the size needed (0 when the length is not yet known).
-func parseFrame(b []byte) (first byte, body []byte, n int, ok bool, err error) {
-	if len(b) < 2 {
-		return 0, nil, 0, false, nil
-	}
-	rem, shift := 0, 0
-	for i := 1; i <= 4; i++ {
-		if i >= len(b) {
-			return 0, nil, 0, false, nil
-		}
-		rem |= int(b[i]&0x7F) << shift
-		if b[i]&0x80 == 0 {
-			total := i + 1 + rem
-			if len(b) < total {
-				return 0, nil, total, false, nil
-			}
-			return b[0], b[i+1 : total], total, true, nil
-		}
-		shift += 7
-	}
-	return 0, nil, 0, false, errMalformed // [MQTT-1.5.5] at most four bytes
+// receiver holds the decode targets of the reader goroutine, reused for
+// every packet.
+type receiver struct {
+	pub    codec.Publish
+	ack    codec.Ack
+	suback codec.Suback
+	unsub  codec.Unsuback
 }
 
 // readLoop handles every packet from the server until the connection ends.
@@ -89,8 +79,9 @@ func (c *Client) readLoop(fr *frameReader) {
 			close(c.messages)
 		}
 	}()
+	var rx receiver
 	for {
-		first, body, err := fr.next()
+		f, err := fr.next()
 		if err != nil {
 			select {
 			case <-c.done:
@@ -104,7 +95,7 @@ func (c *Client) readLoop(fr *frameReader) {
 			}
 			return
 		}
-		if err := c.handle(first, body); err != nil {
+		if err := c.handle(&rx, f); err != nil {
 			c.shutdown(err)
 			return
 		}
@@ -112,84 +103,74 @@ func (c *Client) readLoop(fr *frameReader) {
 }
 
 // handle acts on one packet from the server.
-func (c *Client) handle(first byte, body []byte) error {
-	t := first >> 4
-	switch t {
-	case pktPublish:
-		return c.handlePublish(first, body)
-	case pktPuback, pktPubrec, pktPubcomp, pktPubrel:
-		r := reader{b: body}
-		id := r.u16()
-		var code byte
-		if c.version == V5 && len(r.b) > 0 {
-			code = r.u8()
-		}
-		if r.err != nil {
-			return r.err
-		}
-		return c.handleAck(t, id, code)
-	case pktSuback, pktUnsuback:
-		r := reader{b: body}
-		id := r.u16()
-		var props ackProps
-		if c.version == V5 {
-			block := r.props()
-			if err := eachProp(block, props.read); err != nil {
-				return err
-			}
-		}
-		if r.err != nil {
-			return r.err
-		}
-		codes := append([]byte(nil), r.b...)
-		kind := byte(pktSubscribe)
-		if t == pktUnsuback {
-			kind = pktUnsubscribe
-		}
-		c.logf("Client %s received %s", c.logID(), packetNames[t])
-		if op := c.takePending(id, kind); op != nil {
-			op.done(ackResult{codes: codes, props: props})
-		}
-	case pktPingresp:
-		c.logf("Client %s received PINGRESP", c.logID())
-		c.pingSent.Store(false)
-	case pktDisconnect:
-		d, err := decodeDisconnect(c.version, body)
-		if err != nil {
+func (c *Client) handle(rx *receiver, f codec.Frame) error {
+	v := codec.Version(c.version)
+	switch f.Type {
+	case codec.PUBLISH:
+		if err := rx.pub.Decode(v, f.Flags, f.Body); err != nil {
 			return err
 		}
-		c.disconnect = d
+		return c.handlePublish(messageFrom(c.version, &rx.pub, f.Body))
+	case codec.PUBACK, codec.PUBREC, codec.PUBREL, codec.PUBCOMP:
+		rx.ack.Kind = f.Type
+		if err := rx.ack.Decode(v, f.Flags, f.Body); err != nil {
+			return err
+		}
+		return c.handleAck(f.Type, rx.ack.PacketID, byte(rx.ack.ReasonCode))
+	case codec.SUBACK:
+		if err := rx.suback.Decode(v, f.Flags, f.Body); err != nil {
+			return err
+		}
+		c.logf("Client %s received SUBACK", c.logID())
+		c.complete(rx.suback.PacketID, codec.SUBACK, rx.suback.ReasonCodes, &rx.suback.Props)
+	case codec.UNSUBACK:
+		if err := rx.unsub.Decode(v, f.Flags, f.Body); err != nil {
+			return err
+		}
+		c.logf("Client %s received UNSUBACK", c.logID())
+		c.complete(rx.unsub.PacketID, codec.UNSUBACK, rx.unsub.ReasonCodes, &rx.unsub.Props)
+	case codec.PINGRESP:
+		c.logf("Client %s received PINGRESP", c.logID())
+		c.pingSent.Store(false)
+	case codec.DISCONNECT:
+		var d codec.Disconnect
+		if err := d.Decode(v, f.Flags, f.Body); err != nil {
+			return err
+		}
+		c.disconnect = disconnectFrom(&d)
 		c.logf("Client %s received DISCONNECT (%d)", c.logID(), d.ReasonCode)
-		return &DisconnectError{Disconnect: *d}
+		return &DisconnectError{Disconnect: *c.disconnect}
 	default:
-		return fmt.Errorf("client: unexpected %s from server", packetNames[t])
+		return fmt.Errorf("client: unexpected %s from server", f.Type)
 	}
 	return nil
 }
 
-func (p *ackProps) read(id byte, r *reader) {
-	switch id {
-	case propReasonString:
-		p.reasonString = string(r.bytes())
-	case propUserProperty:
-		k, v := r.bytes(), r.bytes()
-		p.user = append(p.user, UserProperty{string(k), string(v)})
-	default:
-		skipProp(id, r)
+// complete hands a SUBACK or UNSUBACK to the request waiting for it.
+func (c *Client) complete(id uint16, kind codec.PacketType, codes []codec.ReasonCode, props *codec.Properties) {
+	op := c.takePending(id, kind)
+	if op == nil {
+		return
 	}
+	res := ackResult{codes: make([]byte, len(codes))}
+	for i, rc := range codes {
+		res.codes[i] = byte(rc)
+	}
+	res.props = ackProps{reasonString: string(props.ReasonString), user: userFromCodec(props)}
+	op.done(res)
 }
 
 // handleAck matches a PUBACK, PUBREC, PUBREL or PUBCOMP to its flow.
-func (c *Client) handleAck(t byte, id uint16, code byte) error {
+func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 	switch t {
-	case pktPuback:
+	case codec.PUBACK:
 		c.logf("Client %s received PUBACK (Mid: %d, RC:%d)", c.logID(), id, code)
-		if op := c.takePending(id, pktPublish); op != nil {
+		if op := c.takePending(id, codec.PUBACK); op != nil {
 			op.done(ackResult{codes: []byte{code}})
 		}
-	case pktPubrec:
+	case codec.PUBREC:
 		c.logf("Client %s received PUBREC (Mid: %d)", c.logID(), id)
-		op := c.takePending(id, pktPubrec)
+		op := c.takePending(id, codec.PUBREC)
 		if op == nil {
 			return nil
 		}
@@ -197,36 +178,32 @@ func (c *Client) handleAck(t byte, id uint16, code byte) error {
 			op.done(ackResult{codes: []byte{code}})
 			return nil
 		}
-		op.kind = pktPubcomp
+		op.kind = codec.PUBCOMP
 		c.mu.Lock()
 		c.pending[id] = op
 		c.mu.Unlock()
 		c.logf("Client %s sending PUBREL (m%d)", c.logID(), id)
-		return c.writePacket(pktPubrel<<4|0x02, appendUint16(nil, id)) // [MQTT-3.6.1-1] flags 0010
-	case pktPubcomp:
+		return c.writePacket(&codec.Ack{Kind: codec.PUBREL, PacketID: id}) // [MQTT-4.3.3-3]
+	case codec.PUBCOMP:
 		c.logf("Client %s received PUBCOMP (Mid: %d, RC:%d)", c.logID(), id, code)
-		if op := c.takePending(id, pktPubcomp); op != nil {
+		if op := c.takePending(id, codec.PUBCOMP); op != nil {
 			op.done(ackResult{codes: []byte{code}})
 		}
-	case pktPubrel:
+	case codec.PUBREL:
 		c.logf("Client %s received PUBREL (Mid: %d)", c.logID(), id)
 		c.mu.Lock()
 		delete(c.incoming2, id)
 		c.mu.Unlock()
 		c.logf("Client %s sending PUBCOMP (m%d)", c.logID(), id)
-		return c.writePacket(pktPubcomp<<4, appendUint16(nil, id)) // [MQTT-4.3.3-11]
+		return c.writePacket(&codec.Ack{Kind: codec.PUBCOMP, PacketID: id}) // [MQTT-4.3.3-11]
 	}
 	return nil
 }
 
-// handlePublish decodes an incoming PUBLISH, delivers it and acknowledges
-// it. QoS 2 messages are delivered on PUBLISH and their id remembered until
-// PUBREL, so a resent PUBLISH is not delivered twice [MQTT-4.3.3-10].
-func (c *Client) handlePublish(first byte, body []byte) error {
-	m, err := decodePublish(c.version, first, body)
-	if err != nil {
-		return err
-	}
+// handlePublish delivers an incoming message and acknowledges it. QoS 2
+// messages are delivered on PUBLISH and their id remembered until PUBREL,
+// so a resent PUBLISH is not delivered twice [MQTT-4.3.3-10].
+func (c *Client) handlePublish(m *Message) error {
 	c.logf("Client %s received PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
 		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), m.PacketID, m.Topic, len(m.Payload))
 	deliver := true
@@ -251,10 +228,10 @@ func (c *Client) handlePublish(first byte, body []byte) error {
 	switch m.QoS {
 	case 1:
 		c.logf("Client %s sending PUBACK (m%d, rc0)", c.logID(), m.PacketID)
-		return c.writePacket(pktPuback<<4, appendUint16(nil, m.PacketID)) // [MQTT-4.3.2-4]
+		return c.writePacket(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
 	case 2:
 		c.logf("Client %s sending PUBREC (m%d, rc0)", c.logID(), m.PacketID)
-		return c.writePacket(pktPubrec<<4, appendUint16(nil, m.PacketID)) // [MQTT-4.3.3-9]
+		return c.writePacket(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
 	}
 	return nil
 }
