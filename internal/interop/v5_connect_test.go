@@ -51,6 +51,9 @@ func TestV5ConnackAnnouncesLimits(t *testing.T) {
 	if ps.has(propServerKeepAlive) {
 		t.Fatalf("Server Keep Alive %d sent although 60 s is within max_keepalive", ps.num(t, propServerKeepAlive))
 	}
+	if ps.has(propAuthMethod) || ps.has(propAuthData) {
+		t.Fatalf("authentication properties in CONNACK to a client that sent none [MQTT-4.12.0-6]: %v", ps)
+	}
 	if ps.has(propResponseInfo) {
 		t.Fatal("Response Information sent without Request Response Information [MQTT-3.1.2-28]")
 	}
@@ -76,6 +79,25 @@ func TestV5AssignedClientIdentifier(t *testing.T) {
 	r2.send(publishV5Packet(topic, "hello", 0, 0, false))
 	if p := r1.expectPublishV5(5 * time.Second); p.payload != "hello" {
 		t.Fatalf("got %+v", p)
+	}
+}
+
+// TestV5ClientIDCharacters connects with a 23-character client id made of
+// the characters every server must allow [MQTT-3.1.3-5], and with a 1-byte
+// one; both are accepted and identify their session [MQTT-3.1.3-2].
+func TestV5ClientIDCharacters(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	for _, id := range []string{"aZ09bY18cX27dW36eV45fU5", "q"} {
+		o := v5ConnectOpts{clientID: id, keepStart: true, props: []prop{pU32(propSessionExpiry, 30)}}
+		r, ack := connectV5(t, b, o)
+		if ack.props.has(propAssignedClientID) {
+			t.Fatalf("id %q replaced by %v", id, ack.props)
+		}
+		r.send(disconnectV5Packet(0))
+		r.expectClosed(5 * time.Second)
+		if _, ack = connectV5(t, b, o); !ack.sessionPresent {
+			t.Fatalf("id %q: session not found again", id)
+		}
 	}
 }
 
@@ -113,8 +135,14 @@ func TestV5KeepAliveTimeoutDisconnect(t *testing.T) {
 // close [MQTT-3.2.2-7].
 func TestV5UnsupportedAuthMethod(t *testing.T) {
 	b := startBroker(t, defaultConfig())
-	r, ack := dialV5(t, b, v5ConnectOpts{clientID: "v5-auth",
-		props: []prop{pStr(propAuthMethod, "X-UNKNOWN-MECHANISM"), pBin(propAuthData, []byte("opaque"))}})
+	topic := uniqueTopic(t, "x")
+	r := dialRaw(t, b)
+	// The retained PUBLISH behind the refused CONNECT must not be processed
+	// [MQTT-3.1.4-6].
+	r.send(connectV5Packet(v5ConnectOpts{clientID: "v5-auth",
+		props: []prop{pStr(propAuthMethod, "X-UNKNOWN-MECHANISM"), pBin(propAuthData, []byte("opaque"))}}),
+		publishV5Packet(topic, "must not be kept", 0, 0, true))
+	ack := r.expect(5 * time.Second).connackV5(t)
 	if ack.reason != 0x8C || ack.sessionPresent {
 		t.Fatalf("CONNACK reason 0x%02X session present %v, want 0x8C and 0", ack.reason, ack.sessionPresent)
 	}
@@ -123,8 +151,10 @@ func TestV5UnsupportedAuthMethod(t *testing.T) {
 			t.Fatalf("broker continued an authentication it does not support: %v", p)
 		}
 	}
-	// The broker keeps serving others.
-	connectV5(t, b, v5ConnectOpts{clientID: "v5-auth-after"})
+	// The broker keeps serving others, and holds no retained message.
+	after, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-auth-after"})
+	after.mustSubscribeV5(1, topic, 0)
+	after.expectOpen(500 * time.Millisecond) // [MQTT-3.1.4-6]
 }
 
 // TestV5SessionExpiryZeroEndsWithConnection connects with Clean Start 0 and
@@ -156,10 +186,18 @@ func TestV5SessionExpiresOnTime(t *testing.T) {
 	o := v5ConnectOpts{clientID: "v5-expiry-2s", keepStart: true, props: []prop{pU32(propSessionExpiry, 2)}}
 	r, _ := connectV5(t, b, o)
 	r.mustSubscribeV5(1, topic, 1)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-expiry-pub"})
+	time.Sleep(2500 * time.Millisecond) // longer than the expiry, but connected [MQTT-4.1.0-1]
+	pub.send(publishV5Packet(topic, "while connected", 1, 9, false))
+	pub.expectAckV5(typePUBACK, 9)
+	p := r.expectPublishV5(5 * time.Second)
+	if p.payload != "while connected" {
+		t.Fatalf("got %+v", p)
+	}
+	r.send(ackV5Packet(typePUBACK, p.id, 0))
 	r.send(disconnectV5Packet(0))
 	r.expectClosed(5 * time.Second)
 
-	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-expiry-pub"})
 	pub.send(publishV5Packet(topic, "queued", 1, 1, false))
 	pub.expectAckV5(typePUBACK, 1)
 	time.Sleep(time.Second)
@@ -167,7 +205,7 @@ func TestV5SessionExpiresOnTime(t *testing.T) {
 	if !ack.sessionPresent {
 		t.Fatal("session gone after 1 s of a 2 s Session Expiry Interval [MQTT-3.1.2-23] [MQTT-3.2.2-3]")
 	}
-	if p := r.expectPublishV5(5 * time.Second); p.payload != "queued" {
+	if p := r.expectPublishV5(5 * time.Second); p.payload != "queued" || p.dup {
 		t.Fatalf("got %+v, want the queued message", p)
 	}
 	r.send(disconnectV5Packet(0))

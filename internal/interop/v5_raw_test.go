@@ -439,6 +439,12 @@ func (p rawPacket) ackV5(t testing.TB, typ byte) v5Ack {
 	if p.typ() != typ {
 		t.Fatalf("want packet type %d, got %v", typ, p)
 	}
+	if typ == typePUBREL && p.flags() != 0x02 {
+		t.Fatalf("PUBREL flags %04b, want 0010 [MQTT-3.6.1-1]", p.flags())
+	}
+	if typ != typePUBREL && p.flags() != 0 {
+		t.Fatalf("reserved fixed-header flags %04b in %v", p.flags(), p)
+	}
 	b := p.body
 	var out v5Ack
 	if typ != typeDISCONNECT && typ != typeAUTH {
@@ -533,8 +539,16 @@ func (r *rawConn) expectAckV5(typ byte, id uint16) v5Ack {
 func (r *rawConn) expectDisconnectV5(reason byte, timeout time.Duration) v5Ack {
 	r.t.Helper()
 	got := r.expectClosed(timeout)
+	for _, p := range got {
+		if p.typ() == typeCONNACK {
+			r.t.Fatalf("a second CONNACK on the connection [MQTT-3.2.0-2]: %v", p)
+		}
+	}
 	for i := len(got) - 1; i >= 0; i-- {
 		if got[i].typ() == typeDISCONNECT {
+			if i != len(got)-1 {
+				r.t.Fatalf("packets after the server's DISCONNECT [MQTT-3.14.4-1]: %v", got[i+1:])
+			}
 			d := got[i].ackV5(r.t, typeDISCONNECT)
 			if d.props.has(propSessionExpiry) {
 				r.t.Fatalf("server DISCONNECT carries Session Expiry Interval %v [MQTT-3.14.2-2]", d.props)
