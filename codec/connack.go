@@ -40,7 +40,7 @@ func (c *Connack) Decode(v Version, flags byte, body []byte) error {
 	if af&0xFE != 0 {
 		return errConnackFlags // [MQTT-3.2.2-1] reserved bits are 0
 	}
-	c.SessionPresent = af&0x01 != 0
+	c.SessionPresent = af&0x01 != 0 && v != V31 // 3.1 has no acknowledge flags
 	rc, err := r.byte()
 	if err != nil {
 		return err
