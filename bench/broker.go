@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,13 +43,24 @@ func External(address string, pid int) *Target {
 	return &Target{Info: BrokerInfo{Address: address, Mode: "external"}, PID: pid}
 }
 
-// RaiseOpenFileLimit lifts this process's open-file soft limit to its
-// hard limit. Processes it starts inherit the raised limit, so a spawned
-// broker can hold as many connections as the load generator opens.
+// RaiseOpenFileLimit lifts this process's open-file limit as far as it
+// may go: the hard limit up to the kernel's fs.nr_open when the process is
+// privileged, and the soft limit to the hard limit. Processes it starts
+// inherit the raised limit, so a spawned broker can hold as many
+// connections as the load generator opens. It returns the soft limit now
+// in force.
 func RaiseOpenFileLimit() (uint64, error) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return 0, err
+	}
+	if b, err := os.ReadFile("/proc/sys/fs/nr_open"); err == nil {
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && n > lim.Max {
+			raised := syscall.Rlimit{Cur: n, Max: n}
+			if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised) == nil {
+				return n, nil
+			}
+		}
 	}
 	lim.Cur = lim.Max
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
