@@ -98,40 +98,48 @@ func BenchmarkMatch(b *testing.B) {
 			r := midgeIndex(b, size.n).NewReader(0)
 			out := make([]matcher.Delivery[int], 0, 64)
 			b.ReportAllocs()
+			cpu := startCPU()
 			i := 0
 			for b.Loop() {
 				out = r.Match(raw[i&(distinctTopics-1)], out[:0])
 				i++
 			}
+			cpu.report(b, i, "op")
 		})
 		b.Run("subs="+size.name+"/impl=midge-cache", func(b *testing.B) {
 			r := midgeIndex(b, size.n).NewReader(cacheSize)
 			out := make([]matcher.Delivery[int], 0, 64)
 			b.ReportAllocs()
+			cpu := startCPU()
 			i := 0
 			for b.Loop() {
 				out = r.Match(raw[i%hotTopics], out[:0])
 				i++
 			}
+			cpu.report(b, i, "op")
 		})
 		b.Run("subs="+size.name+"/impl=mochi", func(b *testing.B) {
 			x := mochiIndex(size.n)
 			b.ReportAllocs()
+			cpu := startCPU()
 			i := 0
 			for b.Loop() {
 				_ = x.Subscribers(topics[i&(distinctTopics-1)])
 				i++
 			}
+			cpu.report(b, i, "op")
 		})
 		b.Run("subs="+size.name+"/impl=rwtrie", func(b *testing.B) {
 			t := trieIndex(size.n)
 			out := make([]int, 0, 64)
 			b.ReportAllocs()
+			cpu := startCPU()
 			i := 0
 			for b.Loop() {
 				out = t.Match(topics[i&(distinctTopics-1)], out[:0])
 				i++
 			}
+			cpu.report(b, i, "op")
 		})
 	}
 }
@@ -171,6 +179,7 @@ func BenchmarkInsert(b *testing.B) {
 			inserts := 0
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
+			cpu := startCPU()
 			for b.Loop() {
 				x := matcher.New[int]()
 				for i, f := range filters {
@@ -178,6 +187,7 @@ func BenchmarkInsert(b *testing.B) {
 				}
 				inserts += n
 			}
+			cpu.report(b, inserts, "insert")
 			runtime.ReadMemStats(&after)
 			// Time per insert varies with the machine's load; allocations
 			// per insert do not, and show the O(1) cost as well.

@@ -44,9 +44,10 @@ family "$work/insert-raw.txt" 'BenchmarkInsert/' | awk '
 family "$work/main.txt" 'BenchmarkSubscribeUnsubscribe/' > "$work/subunsub.txt"
 family "$work/main.txt" 'BenchmarkRetainedVisit/' > "$work/retained.txt"
 
-# median FILE NAME: median ns/op of the benchmark lines named exactly NAME.
+# median FILE NAME [UNIT]: median value in UNIT (default ns/op) of the
+# benchmark lines named exactly NAME.
 median() {
-	awk -v name="$2" '$1 == name { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") print $i }' "$1" |
+	awk -v name="$2" -v unit="${3:-ns/op}" '$1 == name { for (i = 3; i < NF; i++) if ($(i+1) == unit) print $i }' "$1" |
 		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "NaN"; exit } if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2 }'
 }
 ratio() {
@@ -59,6 +60,9 @@ suffix="-$(nproc)"
 midge100=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=midge-nocache$suffix")
 mochi100=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=mochi$suffix")
 trie100=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=rwtrie$suffix")
+midge100cpu=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=midge-nocache$suffix" cpu-ns/op)
+mochi100cpu=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=mochi$suffix" cpu-ns/op)
+trie100cpu=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=rwtrie$suffix" cpu-ns/op)
 par1=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache")
 par2=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache-2")
 
@@ -87,17 +91,23 @@ section="$work/section.md"
 	echo
 	echo "### Headline"
 	echo
-	echo "| measure | value |"
-	echo "| --- | --- |"
-	echo "| Match, 100k subscriptions, no cache: midge median ns/op | $midge100 |"
-	echo "| same, mochi median ns/op | $mochi100 |"
-	echo "| same, rwtrie median ns/op | $trie100 |"
-	echo "| mochi / midge (times faster) | $(ratio "$mochi100" "$midge100") |"
-	echo "| rwtrie / midge (times faster) | $(ratio "$trie100" "$midge100") |"
-	echo "| parallel Match: ns/op at 1 core / ns/op at 2 cores (scaling) | $(ratio "$par1" "$par2") |"
+	echo "Match at 100k subscriptions, no cache (medians):"
 	echo
-	echo "Wall-clock figures depend on the machine's load (other processes share"
-	echo "its cores); allocations per operation and per insert do not."
+	echo "| | wall ns/op | CPU ns/op |"
+	echo "| --- | --- | --- |"
+	echo "| midge | $midge100 | $midge100cpu |"
+	echo "| mochi | $mochi100 | $mochi100cpu |"
+	echo "| rwtrie | $trie100 | $trie100cpu |"
+	echo "| mochi / midge (times faster) | $(ratio "$mochi100" "$midge100") | $(ratio "$mochi100cpu" "$midge100cpu") |"
+	echo "| rwtrie / midge (times faster) | $(ratio "$trie100" "$midge100") | $(ratio "$trie100cpu" "$midge100cpu") |"
+	echo
+	echo "Parallel Match scaling, wall ns/op on 1 core / on 2 cores: $(ratio "$par1" "$par2")"
+	echo
+	echo "Wall-clock figures count the time a benchmark waits for a core, so they"
+	echo "depend on the machine's load (the load average above); CPU time per"
+	echo "operation (cpu-ns, getrusage of the process, garbage collector included),"
+	echo "allocations per operation and per insert depend much less on it. The"
+	echo "parallel scaling needs idle cores to show."
 	echo
 	echo "### Match"
 	echo
