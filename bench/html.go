@@ -32,7 +32,11 @@ func buildCharts(recs []*Record) []*chart {
 		color := palette[i%len(palette)]
 		res := r.Result
 		if res.Latency.Count > 0 {
-			lat.Series = append(lat.Series, line{Name: r.Label, Color: color, Points: curve(res.Latency.Curve)})
+			name := r.Label
+			if res.LatencyFrom == "subscribe" {
+				name += " (from SUBSCRIBE)"
+			}
+			lat.Series = append(lat.Series, line{Name: name, Color: color, Points: curve(res.Latency.Curve)})
 		}
 		if len(res.Series) > 0 && res.Sent > 0 {
 			var sent, recv []point

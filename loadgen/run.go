@@ -92,7 +92,6 @@ type run struct {
 	phase      atomic.Value // string
 	sent       atomic.Uint64
 	received   atomic.Uint64 // fresh deliveries
-	expected   atomic.Uint64 // deliveries due so far (progress only)
 	lastSend   atomic.Int64  // time.Duration of the latest send
 	lastRecv   atomic.Int64
 }

@@ -228,3 +228,46 @@ func TestParamsValidation(t *testing.T) {
 		t.Errorf("topic %q", got)
 	}
 }
+
+// The whole pipeline charges a broker stall to every message it delayed:
+// a broker that stops for one second in the middle of a 100 msg/s stream
+// shows about one second of latency at the top and about 50 messages
+// delayed by more than half a second, not one slow message.
+func TestRunChargesAStallToEveryDelayedMessage(t *testing.T) {
+	p := quick(t, "latency")
+	p.Publishers, p.Subscribers, p.Rate = 1, 1, 100
+	p.Duration = Duration(2 * time.Second)
+	var once sync.Once
+	b := &fakeBroker{deliver: func(_ string, payload []byte, send func([]byte)) {
+		if st, _ := DecodeStamp(payload); st.Seq == 50 {
+			once.Do(func() { time.Sleep(time.Second) }) // the publisher's call blocks
+		}
+		send(payload)
+	}}
+	res, err := Run(context.Background(), p, b, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Received != 200 || res.Lost != 0 {
+		t.Fatalf("received %d, lost %d", res.Received, res.Lost)
+	}
+	if res.Latency.MaxUs < 0.95e6 || res.Latency.MaxUs > 1.5e6 {
+		t.Errorf("max latency %s, want about 1s", time.Duration(res.Latency.MaxUs*1e3))
+	}
+	// 100 messages were due during the stall; those due in its first half
+	// waited more than 500 ms: the 75th percentile (message 150 of 200
+	// by delay) lies inside the stall's ramp.
+	var over500 float64
+	for _, pt := range res.Latency.Curve {
+		if pt.Us > 500e3 {
+			over500 = 100 - pt.Percentile
+			break
+		}
+	}
+	if over500 < 20 || over500 > 30 { // ~50 of 200 messages = 25%
+		t.Errorf("%.1f%% of messages delayed past 500ms, want ~25%% (curve %v)", over500, res.Latency.Curve)
+	}
+	if res.Latency.P50Us > 200e3 {
+		t.Errorf("p50 %s: half the messages were sent after the stall on time", time.Duration(res.Latency.P50Us*1e3))
+	}
+}
