@@ -133,7 +133,9 @@ func (x *Index[S]) Options(sub S, filter string) (Options, bool) {
 	} else {
 		lock := x.wildLock(tf)
 		lock.Lock()
-		n = x.findWild(tf)
+		if path := x.findWild(tf); path != nil {
+			n = path[len(path)-1]
+		}
 		lock.Unlock()
 	}
 	if n == nil {
@@ -216,14 +218,14 @@ func (x *Index[S]) childOrCreate(n *node[S], level string) *node[S] {
 		if c := n.plus.Load(); c != nil {
 			return c
 		}
-		c := &node[S]{id: x.nextID.Add(1), parent: n, kind: kindPlus}
+		c := &node[S]{id: x.nextID.Add(1), kind: kindPlus}
 		n.plus.Store(c)
 		return c
 	case "#":
 		if c := n.hash.Load(); c != nil {
 			return c
 		}
-		c := &node[S]{id: x.nextID.Add(1), parent: n, kind: kindHash}
+		c := &node[S]{id: x.nextID.Add(1), kind: kindHash}
 		n.hash.Store(c)
 		return c
 	}
@@ -234,16 +236,17 @@ func (x *Index[S]) childOrCreate(n *node[S], level string) *node[S] {
 	if c, ok := sh.find(h, n.id, level); ok {
 		return c
 	}
-	c := &node[S]{id: x.nextID.Add(1), parent: n, name: strings.Clone(level), kind: kindNamed}
+	c := &node[S]{id: x.nextID.Add(1), name: strings.Clone(level), kind: kindNamed}
 	sh.insert(h, n.id, c.name, c)
 	n.named.Add(1)
 	return c
 }
 
-// findWild returns the trie node of a wildcard filter, or nil; the caller
-// holds the filter's wildcard lock.
-func (x *Index[S]) findWild(tf string) *node[S] {
+// findWild returns the trie nodes of a wildcard filter from the root down
+// to its own node, or nil; the caller holds the filter's wildcard lock.
+func (x *Index[S]) findWild(tf string) []*node[S] {
 	n := x.root
+	path := []*node[S]{n}
 	for level := range strings.SplitSeq(tf, "/") {
 		switch level {
 		case "+":
@@ -260,26 +263,28 @@ func (x *Index[S]) findWild(tf string) *node[S] {
 		if n == nil {
 			return nil
 		}
+		path = append(path, n)
 	}
-	return n
+	return path
 }
 
 func (x *Index[S]) unsubscribeWild(sub S, group, tf string) bool {
 	lock := x.wildLock(tf)
 	lock.Lock()
 	defer lock.Unlock()
-	n := x.findWild(tf)
-	if n == nil || !removeFrom(n, group, sub) {
+	path := x.findWild(tf)
+	if path == nil || !removeFrom(path[len(path)-1], group, sub) {
 		return false
 	}
-	x.prune(n)
+	x.prune(path)
 	return true
 }
 
-// prune unlinks empty childless nodes from n up towards the root.
-func (x *Index[S]) prune(n *node[S]) {
-	for n != x.root && n.isLeaf() {
-		p := n.parent
+// prune unlinks empty childless nodes of path (root first) from the bottom
+// up.
+func (x *Index[S]) prune(path []*node[S]) {
+	for i := len(path) - 1; i > 0 && path[i].isLeaf(); i-- {
+		n, p := path[i], path[i-1]
 		switch n.kind {
 		case kindPlus:
 			p.plus.Store(nil)
@@ -293,6 +298,5 @@ func (x *Index[S]) prune(n *node[S]) {
 			sh.mu.Unlock()
 			p.named.Add(-1)
 		}
-		n = p
 	}
 }

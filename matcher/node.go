@@ -3,18 +3,19 @@ package matcher
 import "sync/atomic"
 
 // node holds the subscriptions of one filter (exact table) or one trie
-// position (wildcard trie). Readers load subs, plus and hash atomically;
-// everything else is guarded by the lock of the shard that owns the node.
+// position (wildcard trie). Readers load subs, plus, hash and named
+// atomically; the other fields are guarded by the lock of the shard that owns
+// the node. The fields readers use come first and the whole node is 64 bytes,
+// so a match touches one cache line per node.
 type node[S comparable] struct {
-	id     uint64
-	parent *node[S] // trie parent; nil for the root and exact nodes
-	name   string   // level under parent, or the whole filter for exact nodes
-	kind   nodeKind
-
 	subs  atomic.Pointer[subscriberSet[S]]
 	plus  atomic.Pointer[node[S]] // '+' child
 	hash  atomic.Pointer[node[S]] // '#' child
+	id    uint64                  // key of the node's named children in the edge table
 	named atomic.Int32            // named children in the edge table
+	kind  nodeKind
+
+	name string // level under the parent, or the whole filter for exact nodes
 
 	// where maps a subscriber to its position in subs.direct once the list
 	// is long; writer-only.
@@ -267,3 +268,6 @@ func groupIndex[S comparable](groups []*shareGroup[S], name string) int {
 	}
 	return -1
 }
+
+// nodeSize is checked by a test: a node must stay within one cache line.
+const nodeSize = 64

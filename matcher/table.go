@@ -35,7 +35,37 @@ type tableShard[V any] struct {
 
 type bucketArray[V any] struct {
 	buckets []atomic.Pointer[bucket[V]]
-	mask    uint64
+	// tags holds one byte per bucket, four to a word, with bit tagBit(hash)
+	// set for each entry of the bucket. Most lookups of absent keys (the
+	// trie asks for many levels that are not there) stop at a clear bit, in
+	// an array eight times denser than buckets. Writers set a bucket's bits
+	// after storing it and clear them after removing an entry.
+	tags []atomic.Uint32
+	mask uint64
+}
+
+// tagBit picks one of 8 bits from hash bits that neither the shard (top
+// bits) nor the bucket index (low bits) use.
+func tagBit(hash uint64) byte {
+	return 1 << ((hash >> 48) & 7)
+}
+
+func (a *bucketArray[V]) tagged(i uint64, hash uint64) bool {
+	return byte(a.tags[i>>2].Load()>>((i&3)*8))&tagBit(hash) != 0
+}
+
+// retag recomputes the tag byte of bucket i; the caller holds the shard lock.
+func (a *bucketArray[V]) retag(i uint64) {
+	var tag byte
+	if b := a.buckets[i].Load(); b != nil {
+		tag = tagBit(b.first.hash)
+		for _, e := range b.more {
+			tag |= tagBit(e.hash)
+		}
+	}
+	shift := (i & 3) * 8
+	w := &a.tags[i>>2]
+	w.Store(w.Load()&^(0xff<<shift) | uint32(tag)<<shift)
 }
 
 // bucket is immutable once published. Its first entry is inline: most
@@ -113,7 +143,11 @@ func (t *table[V]) lookup(hash, parent uint64, name []byte) (v V, ok bool) {
 	if arr == nil {
 		return v, false
 	}
-	b := arr.buckets[hash&arr.mask].Load()
+	i := hash & arr.mask
+	if !arr.tagged(i, hash) {
+		return v, false
+	}
+	b := arr.buckets[i].Load()
 	if b == nil {
 		return v, false
 	}
@@ -160,13 +194,15 @@ func (s *tableShard[V]) insert(hash, parent uint64, name string, v V) {
 		// lookups of absent levels) stop at an empty bucket.
 		arr = s.grow(arr)
 	}
-	slot := &arr.buckets[hash&arr.mask]
+	i := hash & arr.mask
+	slot := &arr.buckets[i]
 	e := tableEntry[V]{hash: hash, parent: parent, name: name, value: v}
 	if b := slot.Load(); b == nil {
 		slot.Store(&bucket[V]{first: e})
 	} else {
 		slot.Store(newBucket(append(b.appendEntries(nil), e)))
 	}
+	arr.retag(i)
 	s.count++
 }
 
@@ -176,7 +212,8 @@ func (s *tableShard[V]) remove(hash, parent uint64, name string) bool {
 	if arr == nil {
 		return false
 	}
-	slot := &arr.buckets[hash&arr.mask]
+	bi := hash & arr.mask
+	slot := &arr.buckets[bi]
 	b := slot.Load()
 	if b == nil {
 		return false
@@ -187,6 +224,7 @@ func (s *tableShard[V]) remove(hash, parent uint64, name string) bool {
 			continue
 		}
 		slot.Store(newBucket(append(entries[:i], entries[i+1:]...)))
+		arr.retag(bi)
 		s.count--
 		return true
 	}
@@ -194,7 +232,11 @@ func (s *tableShard[V]) remove(hash, parent uint64, name string) bool {
 }
 
 func newBucketArray[V any](n int) *bucketArray[V] {
-	return &bucketArray[V]{buckets: make([]atomic.Pointer[bucket[V]], n), mask: uint64(n - 1)}
+	return &bucketArray[V]{
+		buckets: make([]atomic.Pointer[bucket[V]], n),
+		tags:    make([]atomic.Uint32, (n+3)/4),
+		mask:    uint64(n - 1),
+	}
 }
 
 // grow doubles the bucket array. Readers keep using the old array until the
@@ -217,6 +259,7 @@ func (s *tableShard[V]) grow(old *bucketArray[V]) *bucketArray[V] {
 	for i, l := range lists {
 		if l != nil {
 			arr.buckets[i].Store(newBucket(l))
+			arr.retag(uint64(i))
 		}
 	}
 	s.array.Store(arr)
