@@ -10,7 +10,6 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -37,10 +36,12 @@ type Client struct {
 	version byte
 	id      string // client identifier (assigned by the server if empty)
 
-	writeMu  sync.Mutex
-	w        *bufio.Writer
-	scratch  []byte
-	lastSend atomic.Int64 // unix nanoseconds of the last packet sent
+	writeMu    sync.Mutex
+	pendingOut []byte // encoded packets waiting for the flusher
+	spareOut   []byte // the other buffer, swapped in while one is written
+	flushing   bool   // a sender is writing to conn
+	txPublish  codec.Publish
+	lastSend   atomic.Int64 // unix nanoseconds of the last packet sent
 
 	mu        sync.Mutex
 	nextID    uint16
@@ -135,7 +136,6 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		conn:      conn,
 		version:   opts.Version,
 		id:        opts.ClientID,
-		w:         bufio.NewWriterSize(conn, 512),
 		pending:   make(map[uint16]*pendingOp),
 		incoming2: make(map[uint16]struct{}),
 		done:      make(chan struct{}),
@@ -250,21 +250,6 @@ func (c *Client) logf(format string, args ...any) {
 	if c.opts.Log != nil {
 		c.opts.Log(fmt.Sprintf(format, args...))
 	}
-}
-
-// writePacket sends one packet; it is the only path to the connection.
-func (c *Client) writePacket(p codec.Packet) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	c.scratch = p.Append(c.scratch[:0], codec.Version(c.version))
-	if _, err := c.w.Write(c.scratch); err != nil {
-		return err
-	}
-	if cap(c.scratch) > 64<<10 {
-		c.scratch = nil // do not keep a large message's buffer
-	}
-	c.lastSend.Store(time.Now().UnixNano())
-	return c.w.Flush()
 }
 
 // keepAliveTick sends PINGREQ when nothing was sent for a keep-alive

@@ -91,14 +91,11 @@ func (c *Client) Publish(ctx context.Context, m *Message) error {
 }
 
 func (c *Client) writePublish(m *Message, id uint16) error {
-	c.logf("Client %s sending PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
-		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), id, m.Topic, len(m.Payload))
-	p := &codec.Publish{Dup: m.Duplicate, QoS: m.QoS, Retain: m.Retain, Topic: []byte(m.Topic),
-		PacketID: id, Payload: m.Payload} // [MQTT-2.2.1-3]
-	if c.version == V5 {
-		p.Props = m.Properties.toCodec()
+	if c.opts.Log != nil {
+		c.logf("Client %s sending PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
+			c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), id, m.Topic, len(m.Payload))
 	}
-	return c.writePacket(p)
+	return c.writePublishPacket(m, id)
 }
 
 // Subscription is one topic filter of a SUBSCRIBE with its options.

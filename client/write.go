@@ -1,0 +1,81 @@
+package client
+
+import (
+	"time"
+	"unsafe"
+
+	"github.com/midge-mqtt/midge/codec"
+)
+
+// The write path has no goroutine of its own. A sender appends its packet
+// to the pending buffer under writeMu; if no other sender is writing to
+// the connection it becomes the flusher and writes everything pending,
+// including what others append meanwhile, in as few syscalls as the
+// senders' timing allows. Buffers are swapped, not copied, and a buffer
+// grown by a large message is dropped afterwards.
+
+const maxKeptWriteBuffer = 64 << 10
+
+// writePacket sends one packet.
+func (c *Client) writePacket(p codec.Packet) error {
+	c.writeMu.Lock()
+	c.pendingOut = p.Append(c.pendingOut, codec.Version(c.version))
+	return c.flushLocked()
+}
+
+// writePublishPacket encodes a PUBLISH straight into the pending buffer
+// through a reused codec.Publish, without allocating.
+func (c *Client) writePublishPacket(m *Message, id uint16) error {
+	c.writeMu.Lock()
+	p := &c.txPublish
+	p.Dup, p.QoS, p.Retain, p.PacketID = m.Duplicate, m.QoS, m.Retain, id // [MQTT-2.2.1-3]
+	p.Topic = unsafe.Slice(unsafe.StringData(m.Topic), len(m.Topic))      // read only by Append
+	p.Payload = m.Payload
+	if c.version == V5 && !m.Properties.emptyForSend() {
+		p.Props = m.Properties.toCodec()
+	} else {
+		p.Props = codec.Properties{}
+	}
+	c.pendingOut = p.Append(c.pendingOut, codec.Version(c.version))
+	p.Topic, p.Payload, p.Props = nil, nil, codec.Properties{}
+	return c.flushLocked()
+}
+
+// flushLocked is called with writeMu held and releases it.
+func (c *Client) flushLocked() error {
+	if c.flushing {
+		c.writeMu.Unlock()
+		return nil // the flusher writes our bytes too
+	}
+	c.flushing = true
+	var err error
+	for len(c.pendingOut) > 0 && err == nil {
+		out := c.pendingOut
+		c.pendingOut = c.spareOut[:0]
+		c.writeMu.Unlock()
+		_, err = c.conn.Write(out)
+		c.lastSend.Store(time.Now().UnixNano())
+		c.writeMu.Lock()
+		if cap(out) > maxKeptWriteBuffer {
+			out = nil
+		}
+		c.spareOut = out
+	}
+	c.flushing = false
+	if err != nil {
+		c.pendingOut = c.pendingOut[:0]
+	}
+	c.writeMu.Unlock()
+	if err != nil {
+		c.shutdown(err)
+	}
+	return err
+}
+
+// emptyForSend reports whether no property that a PUBLISH carries from
+// the sender is set.
+func (p *PublishProperties) emptyForSend() bool {
+	return p.PayloadFormat == nil && p.MessageExpiry == nil && p.TopicAlias == 0 &&
+		p.ResponseTopic == "" && p.CorrelationData == nil && p.ContentType == "" &&
+		len(p.UserProperties) == 0
+}
