@@ -2,6 +2,8 @@ package interop
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,7 +77,7 @@ func TestV5QoS2OutboundReasonCodes(t *testing.T) {
 	pub.expectAckV5(typePUBCOMP, 1)
 
 	p := sub.expectPublishV5(5 * time.Second)
-	if p.qos != 2 || p.payload != "one" {
+	if p.qos != 2 || p.payload != "one" || p.dup || p.id == 0 { // [MQTT-4.3.3-1] [MQTT-4.3.3-2]
 		t.Fatalf("got %+v", p)
 	}
 	sub.send(ackV5Packet(typePUBREC, p.id, 0))
@@ -113,24 +115,35 @@ func TestV5SubackReasonCodes(t *testing.T) {
 	}
 }
 
-// TestV5SubackTopicFilterInvalid subscribes to a filter with '#' not at the
-// end [MQTT-4.7.1-1]: the subscription fails. The spec lets the server
-// either answer SUBACK 0x8F Topic Filter invalid for that filter (midge,
-// keeping the connection) or treat the packet as malformed and DISCONNECT
-// with 0x81 (mosquitto 2.0.11). Either way no subscription is made.
+// TestV5SubackTopicFilterInvalid subscribes to ill-formed filters: '#' not
+// last [MQTT-4.7.1-1], '+' sharing a level [MQTT-4.7.1-2], and share names
+// that are empty or hold a wildcard [MQTT-4.8.2-1] [MQTT-4.8.2-2]. The
+// subscription fails. The spec lets the server either answer SUBACK 0x8F
+// Topic Filter invalid for that filter (midge, keeping the connection) or
+// treat the packet as malformed and close (mosquitto 2.0.11). Either way no
+// subscription is made.
 func TestV5SubackTopicFilterInvalid(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
-	r, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-suback-8f"})
-	r.send(subscribeV5Packet(3, nil, v5Sub{topic + "/#/bad", 1}, v5Sub{topic + "/ok", 1}))
-	if brokerIs("mosquitto") {
-		// mosquitto 2.0.11 treats the whole SUBSCRIBE as malformed.
-		r.expectDisconnectOrSilentCloseV5(0x81, 5*time.Second, true)
-		return
-	}
-	ack := r.expect(5*time.Second).ackV5(t, typeSUBACK)
-	if want := []byte{0x8F, 1}; ack.id != 3 || !bytes.Equal(ack.reasons, want) {
-		t.Fatalf("SUBACK id %d reasons % x, want id 3 and % x", ack.id, ack.reasons, want)
+	for i, bad := range []string{topic + "/#/bad", topic + "/a+/b", "$share//" + topic, "$share/g+/" + topic} {
+		r, _ := connectV5(t, b, v5ConnectOpts{clientID: fmt.Sprintf("v5-suback-8f-%d", i)})
+		t.Logf("subscribing to %q", bad)
+		r.send(subscribeV5Packet(3, nil, v5Sub{bad, 1}, v5Sub{topic + "/ok", 1}))
+		if brokerIs("mosquitto") && strings.HasPrefix(bad, "$share//") {
+			// Known deviation: mosquitto 2.0.11 grants a shared subscription
+			// with an empty ShareName [MQTT-4.8.2-1].
+			r.expect(5*time.Second).ackV5(t, typeSUBACK)
+			continue
+		}
+		if brokerIs("mosquitto") {
+			// mosquitto 2.0.11 treats the whole SUBSCRIBE as malformed.
+			r.expectDisconnectOrSilentCloseV5(0x81, 5*time.Second, true)
+			continue
+		}
+		ack := r.expect(5*time.Second).ackV5(t, typeSUBACK)
+		if want := []byte{0x8F, 1}; ack.id != 3 || !bytes.Equal(ack.reasons, want) {
+			t.Fatalf("%q: SUBACK id %d reasons % x, want id 3 and % x", bad, ack.id, ack.reasons, want)
+		}
 	}
 }
 

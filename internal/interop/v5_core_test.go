@@ -2,6 +2,7 @@ package interop
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,8 +76,8 @@ func TestV5QoSDowngradeAndOverlap(t *testing.T) {
 		t.Fatalf("overlapping subscriptions at QoS 2 and 0 delivered at most QoS %d [MQTT-3.3.4-2]", maxQoS)
 	}
 	pub.send(publishV5Packet(topic, "q0", 0, 0, false))
-	if p := low.expectPublishV5(5 * time.Second); p.qos != 0 || p.payload != "q0" {
-		t.Fatalf("got %+v, want QoS 0", p)
+	if p := low.expectPublishV5(5 * time.Second); p.qos != 0 || p.payload != "q0" || p.dup || p.id != 0 {
+		t.Fatalf("got %+v, want QoS 0 with DUP 0 [MQTT-3.3.1-2] [MQTT-4.3.1-1]", p)
 	}
 }
 
@@ -150,12 +151,20 @@ func TestV5QoS2DuplicatePublishDeliveredOnce(t *testing.T) {
 	pub.expectAckV5(typePUBREC, 7)
 	pub.send(ackV5Packet(typePUBREL, 7, 0)) // [MQTT-4.3.3-11]
 	pub.expectAckV5(typePUBCOMP, 7)
+	// QoS 1: after PUBACK the same packet id is a new message, DUP or not
+	// [MQTT-4.3.2-5].
+	pub.send(publishV5Packet(topic, "q1-a", 1, 8, false))
+	pub.expectAckV5(typePUBACK, 8)
+	q1dup := publishV5Packet(topic, "q1-b", 1, 8, false)
+	q1dup[0] |= 0x08
+	pub.send(q1dup)
+	pub.expectAckV5(typePUBACK, 8)
 	var got []string
 	for _, raw := range sub.drainUntilQuiet(500 * time.Millisecond) {
 		got = append(got, raw.publishV5(t).payload)
 	}
-	if len(got) != 2 || got[0] != "once" || got[1] != "again" {
-		t.Fatalf("delivered %v, want [once again]", got)
+	if strings.Join(got, ",") != "once,again,q1-a,q1-b" {
+		t.Fatalf("delivered %v, want [once again q1-a q1-b]", got)
 	}
 }
 
@@ -234,5 +243,72 @@ func TestV5WillRetainFlag(t *testing.T) {
 	}
 	if p := got[0].publishV5(t); p.topic != topic+"/retained" || !p.retain {
 		t.Fatalf("got %+v, want the will published with Will Retain 1 [MQTT-3.1.2-15]", p)
+	}
+}
+
+// TestV5QoS2ResumeResendsPubrel takes a QoS 2 delivery to PUBREL, drops the
+// connection and resumes the session: the broker resends the PUBREL with the
+// same packet id and never the PUBLISH again [MQTT-4.3.3-6] [MQTT-4.4.0-1].
+// A second message with Message Expiry Interval 1 s, sent but not
+// acknowledged, is resent after it expired: expiry does not apply once the
+// PUBLISH has gone out [MQTT-4.3.3-7].
+func TestV5QoS2ResumeResendsPubrel(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	o := v5ConnectOpts{clientID: "v5-q2-resume", keepStart: true, props: []prop{pU32(propSessionExpiry, 60)}}
+	sub, _ := connectV5(t, b, o)
+	sub.mustSubscribeV5(1, topic+"/+", 2)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-q2-resume-pub"})
+	pub.send(publishV5Packet(topic+"/a", "released", 2, 1, false))
+	pub.expectAckV5(typePUBREC, 1)
+	pub.send(ackV5Packet(typePUBREL, 1, 0))
+	pub.expectAckV5(typePUBCOMP, 1)
+	first := sub.expectPublishV5(5 * time.Second)
+	sub.send(ackV5Packet(typePUBREC, first.id, 0))
+	sub.expectAckV5(typePUBREL, first.id)
+
+	pub.send(publishV5Packet(topic+"/b", "expiring", 2, 2, false, pU32(propMessageExpiry, 1)))
+	pub.expectAckV5(typePUBREC, 2)
+	pub.send(ackV5Packet(typePUBREL, 2, 0))
+	pub.expectAckV5(typePUBCOMP, 2)
+	second := sub.expectPublishV5(5 * time.Second)
+	if second.payload != "expiring" {
+		t.Fatalf("got %+v", second)
+	}
+	sub.resetClose()
+	time.Sleep(1500 * time.Millisecond)
+
+	sub, ack := connectV5(t, b, o)
+	if !ack.sessionPresent {
+		t.Fatal("session lost")
+	}
+	var sawPubrel, sawResend bool
+	for _, raw := range sub.drainUntilQuiet(time.Second) {
+		switch raw.typ() {
+		case typePUBREL:
+			if a := raw.ackV5(t, typePUBREL); a.id != first.id {
+				t.Fatalf("PUBREL for id %d, want %d", a.id, first.id)
+			}
+			sawPubrel = true
+		case typePUBLISH:
+			p := raw.publishV5(t)
+			if p.payload == "released" {
+				t.Fatalf("PUBLISH resent after its PUBREL [MQTT-4.3.3-6]: %+v", p)
+			}
+			if p.payload != "expiring" || !p.dup || p.id != second.id {
+				t.Fatalf("resent %+v, want \"expiring\" with DUP 1 and id %d [MQTT-4.4.0-1]", p, second.id)
+			}
+			sawResend = true
+		default:
+			t.Fatalf("unexpected %v", raw)
+		}
+	}
+	if brokerIs("mosquitto") && sawPubrel && !sawResend {
+		// Known deviation: mosquitto 2.0.11 drops an in-flight QoS 2 message
+		// once its expiry passes, although its PUBLISH was sent [MQTT-4.3.3-7].
+		return
+	}
+	if !sawPubrel || !sawResend {
+		t.Fatalf("after resume: PUBREL resent %v, unacknowledged PUBLISH resent %v; want both [MQTT-4.4.0-1] [MQTT-4.3.3-7]", sawPubrel, sawResend)
 	}
 }

@@ -137,6 +137,12 @@ func protocolErrorCases() []protocolErrorCase {
 		{name: "PUBLISH wildcard topic", reason: 0x82, send: func(r *rawConn, topic string) {
 			r.send(publishV5Packet(topic+"/+", "x", 0, 0, false)) // [MQTT-3.3.2-2]
 		}},
+		{name: "SUBSCRIBE without filters", reason: 0x82, reasonOnMosquitto: 0x81, send: func(r *rawConn, topic string) {
+			r.send(packet(typeSUBSCRIBE<<4|0x02, u16(1), propBlock())) // [MQTT-3.8.3-2]
+		}},
+		{name: "UNSUBSCRIBE without filters", reason: 0x82, reasonOnMosquitto: 0x81, send: func(r *rawConn, topic string) {
+			r.send(packet(typeUNSUBSCRIBE<<4|0x02, u16(1), propBlock())) // [MQTT-3.10.3-2]
+		}},
 		{name: "subscription options reserved bits", reason: 0x81, send: func(r *rawConn, topic string) {
 			r.send(subscribeV5Packet(1, nil, v5Sub{topic, 0x40 | 1})) // [MQTT-3.8.3-5]
 		}},

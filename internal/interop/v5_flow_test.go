@@ -24,6 +24,10 @@ func TestV5ClientReceiveMaximumBoundsInflight(t *testing.T) {
 	}
 	first := sub.expectPublishV5(5 * time.Second)
 	second := sub.expectPublishV5(5 * time.Second)
+	if first.id == 0 || first.id == second.id || first.dup || second.dup {
+		t.Fatalf("in-flight packet ids %d and %d (DUP %v %v): want distinct non-zero ids, DUP 0 [MQTT-4.3.2-1] [MQTT-4.3.2-2]",
+			first.id, second.id, first.dup, second.dup)
+	}
 	sub.send(pingreqPacket)
 	if p := sub.expect(5 * time.Second); p.typ() != typePINGRESP {
 		t.Fatalf("got %v with 2 unacknowledged PUBLISH in flight, want only PINGRESP [MQTT-3.3.4-9]", p)
@@ -119,4 +123,61 @@ func TestV5ClientMaximumPacketSize(t *testing.T) {
 		t.Fatalf("limited client got %+v, want only the small message [MQTT-3.1.2-25]", p)
 	}
 	small.expectOpen(300 * time.Millisecond)
+}
+
+// TestV5SmallMaximumPacketSizeBoundsEveryPacket connects with Maximum Packet
+// Size 40 and provokes acknowledgements with error or information codes, a
+// refused CONNACK and a server DISCONNECT: none is larger than 40 bytes, so a
+// Reason String or User Property that would not fit is left out
+// [MQTT-3.2.2-19] [MQTT-3.2.2-20] [MQTT-3.4.2-2] [MQTT-3.4.2-3]
+// [MQTT-3.5.2-2] [MQTT-3.5.2-3] [MQTT-3.6.2-2] [MQTT-3.6.2-3] [MQTT-3.7.2-2]
+// [MQTT-3.7.2-3] [MQTT-3.9.2-1] [MQTT-3.9.2-2] [MQTT-3.11.2-1]
+// [MQTT-3.11.2-2] [MQTT-3.14.2-3] [MQTT-3.14.2-4].
+func TestV5SmallMaximumPacketSizeBoundsEveryPacket(t *testing.T) {
+	const limit = 40
+	b := startBroker(t, defaultConfig())
+	topic := "v5/mps"
+	fits := func(what string, p rawPacket) rawPacket {
+		t.Helper()
+		if n := 1 + len(remainingLength(len(p.body))) + len(p.body); n > limit {
+			t.Fatalf("%s is %d bytes, above the client's Maximum Packet Size %d: %v", what, n, limit, p)
+		}
+		return p
+	}
+	limitProp := pU32(propMaximumPacketSize, limit)
+
+	refused := dialRaw(t, b)
+	refused.send(connectV5Packet(v5ConnectOpts{clientID: "v5-mps-refused", props: []prop{limitProp, pStr(propAuthMethod, "X-UNKNOWN")}}))
+	for _, p := range refused.expectClosed(5 * time.Second) {
+		fits("refused CONNACK", p)
+	}
+
+	r := dialRaw(t, b)
+	r.send(connectV5Packet(v5ConnectOpts{clientID: "v5-mps-acks", props: []prop{limitProp}}))
+	fits("CONNACK", r.expect(5*time.Second)).connackV5(t)
+	r.send(publishV5Packet(topic+"/none", "x", 1, 1, false))
+	fits("PUBACK", r.expect(5*time.Second)).ackV5(t, typePUBACK)
+	r.send(publishV5Packet(topic+"/none", "x", 2, 2, false))
+	fits("PUBREC", r.expect(5*time.Second)).ackV5(t, typePUBREC)
+	r.send(ackV5Packet(typePUBREL, 2, 0))
+	fits("PUBCOMP", r.expect(5*time.Second)).ackV5(t, typePUBCOMP)
+	r.send(ackV5Packet(typePUBREL, 99, 0))
+	fits("PUBCOMP for an unknown id", r.expect(5*time.Second)).ackV5(t, typePUBCOMP)
+	r.send(unsubscribeV5Packet(3, topic+"/never"))
+	fits("UNSUBACK", r.expect(5*time.Second)).ackV5(t, typeUNSUBACK)
+	r.send(subscribeV5Packet(4, nil, v5Sub{topic, 2}))
+	fits("SUBACK", r.expect(5*time.Second)).ackV5(t, typeSUBACK)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-mps-pub"})
+	pub.send(publishV5Packet(topic, "q2", 2, 1, false))
+	pub.expectAckV5(typePUBREC, 1)
+	pub.send(ackV5Packet(typePUBREL, 1, 0))
+	pub.expectAckV5(typePUBCOMP, 1)
+	p := fits("PUBLISH", r.expect(5*time.Second)).publishV5(t)
+	r.send(ackV5Packet(typePUBREC, p.id, 0))
+	fits("PUBREL", r.expect(5*time.Second)).ackV5(t, typePUBREL)
+	r.send(ackV5Packet(typePUBCOMP, p.id, 0))
+	r.send(publishV5Packet(topic, "x", 0, 0, false, pU16(propTopicAlias, 0))) // a protocol error
+	for _, p := range r.expectClosed(5 * time.Second) {
+		fits("DISCONNECT", p)
+	}
 }

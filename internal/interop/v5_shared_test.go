@@ -136,3 +136,37 @@ func TestV5SharedSubscriptionV311Only(t *testing.T) {
 	}
 	expectEachOnce(t, "old", n, collectPayloads(t, a, 700*time.Millisecond, false), collectPayloads(t, c, 700*time.Millisecond, false))
 }
+
+// TestV5SharedSubscriptionRejectedNotRedistributed has one member of a share
+// group answer every PUBLISH with PUBACK 0x80: those messages are discarded,
+// never sent to the other member [MQTT-4.8.2-6], which receives exactly the
+// rest.
+func TestV5SharedSubscriptionRejectedNotRedistributed(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	rejecter, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-rejecter"})
+	rejecter.mustSubscribeV5(1, "$share/r/"+topic, 1)
+	taker, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-taker"})
+	taker.mustSubscribeV5(1, "$share/r/"+topic, 1)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-rej-pub"})
+	const n = 20
+	for i := 0; i < n; i++ {
+		pub.send(publishV5Packet(topic, fmt.Sprint(i), 1, uint16(i+1), false))
+		pub.expectAckV5(typePUBACK, uint16(i+1))
+	}
+	var rejected []string
+	for {
+		raw, err := rejecter.read(700 * time.Millisecond)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := raw.publishV5(t)
+		rejected = append(rejected, p.payload)
+		rejecter.send(ackV5Packet(typePUBACK, p.id, 0x80))
+	}
+	taken := collectPayloads(t, taker, 700*time.Millisecond, true)
+	expectEachOnce(t, "r", n, rejected, taken)
+}
