@@ -179,3 +179,32 @@ func FuzzMatchAgainstReference(f *testing.F) {
 		checkAgainstReference(t, ref, r.Match([]byte(topic), nil), topic)
 	})
 }
+
+// FuzzParseFilter: any filter is either rejected or subscribes and
+// unsubscribes cleanly, and never panics.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"#", "a/+/b", "$share/g/a/#", "$share//a", "$share/g", "a/#/b", "+#", "", "\x00", "$share/g/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, filter string) {
+		_, tf, err := ParseFilter(filter)
+		x := New[int]()
+		_, serr := x.Subscribe(1, filter, Options{QoS: 1})
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("ParseFilter and Subscribe disagree on %q: %v / %v", filter, err, serr)
+		}
+		if err != nil {
+			if x.Len() != 0 {
+				t.Fatalf("rejected %q left a subscription", filter)
+			}
+			return
+		}
+		if ValidTopic([]byte(tf)) == nil && len(x.Match([]byte(tf), nil)) != 1 {
+			// A filter without wildcards matches the topic it spells.
+			t.Fatalf("%q does not match its own topic %q", filter, tf)
+		}
+		if !x.Unsubscribe(1, filter) || x.Len() != 0 {
+			t.Fatalf("Unsubscribe(%q) did not remove it", filter)
+		}
+	})
+}

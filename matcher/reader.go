@@ -8,7 +8,8 @@ import (
 // Reader matches topics against an Index through a cache of recent topics.
 // A Reader is not safe for concurrent use: give each event loop its own.
 // The cache is invalidated by any change to the index (one atomic load per
-// match), so a Reader never returns a stale result.
+// match), so a Reader never returns a stale result. Cached entries keep
+// references to the subscribers they list until they are overwritten.
 type Reader[S comparable] struct {
 	idx     *Index[S]
 	seed    maphash.Seed
