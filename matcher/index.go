@@ -165,10 +165,12 @@ func (x *Index[S]) subscribeExact(sub S, group, tf string, opts Options) bool {
 	defer sh.mu.Unlock()
 	n, ok := sh.find(h, 0, tf)
 	if !ok {
-		n = &node[S]{id: x.nextID.Add(1), name: tf}
+		// The index keeps its own copy: the caller's string may be a view
+		// of a buffer that is reused.
+		n = &node[S]{id: x.nextID.Add(1), name: strings.Clone(tf)}
 		// Fill the node before publishing it, so no reader sees it empty.
 		setOn(n, group, sub, opts)
-		sh.insert(h, 0, tf, n)
+		sh.insert(h, 0, n.name, n)
 		return false
 	}
 	return setOn(n, group, sub, opts)

@@ -3,6 +3,7 @@ package matcher
 import (
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // TestMergeOneDeliveryPerSubscriber: [MQTT-3.3.4-2] overlapping
@@ -209,5 +210,25 @@ func TestMatchAppendsToOut(t *testing.T) {
 	out = x.Match([]byte("a"), out)
 	if len(out) != 2 || out[0].Sub != 42 || out[1].Sub != 1 || len(out[1].SubscriptionIDs()) != 1 {
 		t.Fatalf("got %+v", out)
+	}
+}
+
+// TestSubscribeCopiesFilter: the index must not keep the caller's string,
+// which may be a view of a buffer the caller reuses.
+func TestSubscribeCopiesFilter(t *testing.T) {
+	x := New[int]()
+	buf := []byte("$share/grp/dev/1/cmd")
+	filter := unsafe.String(&buf[0], len(buf))
+	mustSub(t, x, 1, filter, Options{})
+	mustSub(t, x, 2, filter[len("$share/grp/"):], Options{})
+	copy(buf, "$share/xxx/dev/9/zzz")
+	out := x.Match([]byte("dev/1/cmd"), nil)
+	if len(out) != 2 {
+		t.Fatalf("after the caller reused its buffer: %+v", out)
+	}
+	for _, d := range out {
+		if d.Sub == 1 && d.Group != "grp" {
+			t.Fatalf("group name changed with the caller's buffer: %q", d.Group)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package matcher
 
-import "sync/atomic"
+import (
+	"strings"
+	"sync/atomic"
+)
 
 // node holds the subscriptions of one filter (exact table) or one trie
 // position (wildcard trie). Readers load subs, plus, hash and named
@@ -188,6 +191,9 @@ func (n *node[S]) setShared(name string, sub S, opts Options) (replaced bool) {
 	}
 	if !replaced {
 		fresh = append(fresh, Subscription[S]{Sub: sub, Options: opts})
+	}
+	if gi < 0 {
+		name = strings.Clone(name) // the caller's string may be a reused buffer
 	}
 	g := &shareGroup[S]{name: name, members: fresh, seq: seq}
 	newGroups := make([]*shareGroup[S], len(groups), len(groups)+1)
