@@ -25,6 +25,14 @@ type retainedNode[V any] struct {
 // Set stores v as the retained value of topic and reports whether it
 // replaced one.
 func (r *RetainedIndex[V]) Set(topic string, v V) (replaced bool) {
+	_, replaced = r.Swap(topic, v)
+	return replaced
+}
+
+// Swap stores v as the retained value of topic and returns the value it
+// replaced, in one step (so a caller can release the old value without a
+// lock of its own).
+func (r *RetainedIndex[V]) Swap(topic string, v V) (old V, replaced bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := &r.root
@@ -39,46 +47,53 @@ func (r *RetainedIndex[V]) Set(topic string, v V) (replaced bool) {
 		}
 		n = c
 	}
-	replaced = n.has
+	old, replaced = n.value, n.has
 	if !replaced {
 		r.count++
 		n.topic = strings.Clone(topic)
 	}
 	n.value, n.has = v, true
-	return replaced
+	return old, replaced
 }
 
 // Clear removes the retained value of topic and reports whether there was
 // one.
 func (r *RetainedIndex[V]) Clear(topic string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.clear(&r.root, topic)
+	_, had := r.Take(topic)
+	return had
 }
 
-// clear removes topic below n, pruning emptied nodes on the way back.
-func (r *RetainedIndex[V]) clear(n *retainedNode[V], rest string) bool {
+// Take removes the retained value of topic and returns it.
+func (r *RetainedIndex[V]) Take(topic string) (old V, had bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.take(&r.root, topic)
+}
+
+// take removes topic below n, pruning emptied nodes on the way back.
+func (r *RetainedIndex[V]) take(n *retainedNode[V], rest string) (old V, had bool) {
 	level, tail, more := strings.Cut(rest, "/")
 	c := n.children[level]
 	if c == nil {
-		return false
+		return old, false
 	}
 	if more {
-		if !r.clear(c, tail) {
-			return false
+		if old, had = r.take(c, tail); !had {
+			return old, false
 		}
 	} else {
 		if !c.has {
-			return false
+			return old, false
 		}
 		var zero V
+		old = c.value
 		c.value, c.has, c.topic = zero, false, ""
 		r.count--
 	}
 	if !c.has && len(c.children) == 0 {
 		delete(n.children, level)
 	}
-	return true
+	return old, true
 }
 
 // Get returns the retained value of topic.

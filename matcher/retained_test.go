@@ -108,3 +108,19 @@ func TestRetainedVisitStops(t *testing.T) {
 		}
 	}
 }
+
+func TestRetainedSwapTake(t *testing.T) {
+	var r RetainedIndex[int]
+	if old, had := r.Swap("a/b", 1); had || old != 0 {
+		t.Fatalf("first Swap = %d %v", old, had)
+	}
+	if old, had := r.Swap("a/b", 2); !had || old != 1 {
+		t.Fatalf("second Swap = %d %v, want 1 true", old, had)
+	}
+	if old, had := r.Take("a/b"); !had || old != 2 {
+		t.Fatalf("Take = %d %v, want 2 true", old, had)
+	}
+	if _, had := r.Take("a/b"); had || r.Len() != 0 {
+		t.Fatalf("Take of a cleared topic succeeded, Len %d", r.Len())
+	}
+}
