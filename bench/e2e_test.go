@@ -49,7 +49,7 @@ func TestScenariosEndToEnd(t *testing.T) {
 						t.Fatal(err)
 					}
 					p.QoS = c.qos
-					p.Duration = loadgen.Duration(2 * time.Second)
+					p.Duration = loadgen.Duration(3 * time.Second)
 					p.Drain = loadgen.Duration(10 * time.Second)
 					c.edit(&p)
 					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -75,8 +75,12 @@ func TestEveryScenarioAgainstAWellBehavedBroker(t *testing.T) {
 			if res.Latency.Count != int64(res.Received) {
 				t.Errorf("latency count %d, received %d", res.Latency.Count, res.Received)
 			}
+			// The achieved rate charges a late last send to the whole run;
+			// a one-second run on a machine busy with other tests can lose
+			// 100 ms to scheduling. The end-to-end test holds real brokers
+			// to 5% over longer runs; this one checks the arithmetic.
 			if p.Paced() {
-				if d := res.AchievedRate/res.OfferedRate - 1; d < -0.05 || d > 0.05 {
+				if d := res.AchievedRate/res.OfferedRate - 1; d < -0.25 || d > 0.05 {
 					t.Errorf("achieved %.1f/s, offered %.1f/s", res.AchievedRate, res.OfferedRate)
 				}
 			}
