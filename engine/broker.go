@@ -88,9 +88,38 @@ func (b *Broker) Stop(ctx context.Context) error {
 	b.stopOnce.Do(func() {
 		close(b.stopSys)
 		<-b.sysDone
+		b.sayGoodbye(ctx)
 		err = b.srv.stop(ctx)
 	})
 	return err
+}
+
+// sayGoodbye tells every MQTT 5 client the server is shutting down (a
+// DISCONNECT 0x8B) and flushes what is queued, on each loop, before the
+// listeners and connections close.
+func (b *Broker) sayGoodbye(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, lp := range b.srv.allLoops() {
+		wg.Add(1)
+		if !lp.exec.execute(funcTask(func() {
+			defer wg.Done()
+			for c := range lp.conns {
+				if c.online() {
+					c.writeDisconnect(codec.ServerShuttingDown)
+					lp.markDirty(c)
+				}
+			}
+			lp.endTurn()
+		})) {
+			wg.Done()
+		}
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // housekeeping runs off the loops: $SYS every SysInterval, expiry of
@@ -154,17 +183,17 @@ func (b *Broker) checkTopicLevels(topic []byte) error {
 }
 
 // attach binds c to the session of clientID, taking it over from another
-// connection [MQTT-3.1.4-2] and creating or discarding it per clean session
-// [MQTT-3.1.2-6]. present is the CONNACK session-present flag
-// [MQTT-3.2.2-2].
-func (b *Broker) attach(c *conn, clientID string, clean bool) (s *session, present bool) {
+// connection [MQTT-3.1.4-2]. cleanStart discards an existing session
+// [MQTT-3.1.2-4]; so does one whose expiry interval is 0 (a 3.1.1 clean
+// session). present is the CONNACK session-present flag [MQTT-3.2.2-2].
+func (b *Broker) attach(c *conn, clientID string, cleanStart bool, expiry uint32) (s *session, present bool) {
 	b.sessMu.Lock()
 	old := b.sessions[clientID]
-	if old != nil && (clean || old.clean) {
+	if old != nil && (cleanStart || old.expiryInterval == 0) {
 		delete(b.sessions, clientID)
 		b.sessMu.Unlock()
 		b.takeOver(old)
-		b.discard(old)
+		b.endSession(old)
 		b.sessMu.Lock()
 		old = nil
 	}
@@ -172,7 +201,7 @@ func (b *Broker) attach(c *conn, clientID string, clean bool) (s *session, prese
 		s = old
 		present = true
 	} else {
-		s = newSession(b, clientID, clean)
+		s = newSession(b, clientID, expiry)
 		b.sessions[clientID] = s
 	}
 	b.sessMu.Unlock()
@@ -181,7 +210,11 @@ func (b *Broker) attach(c *conn, clientID string, clean bool) (s *session, prese
 		s.mu.Lock()
 		wasOffline := !s.offlineSince.IsZero()
 		s.offlineSince = time.Time{}
+		s.expiryInterval = expiry
+		pw := s.pendingWill
+		s.pendingWill = nil
 		s.mu.Unlock()
+		pw.cancel() // [MQTT-3.1.3-9] the session resumed before the will delay
 		if wasOffline {
 			b.stats.persistentOnline()
 		}
@@ -193,7 +226,8 @@ func (b *Broker) attach(c *conn, clientID string, clean bool) (s *session, prese
 	return s, present
 }
 
-// takeOver closes the connection currently holding s, if any.
+// takeOver closes the connection currently holding s, if any (5.0: with
+// DISCONNECT Session taken over [MQTT-3.1.4-3]).
 func (b *Broker) takeOver(s *session) {
 	s.mu.Lock()
 	old := s.conn.Swap(nil)
@@ -201,12 +235,13 @@ func (b *Broker) takeOver(s *session) {
 	if old != nil {
 		old.takenOver.Store(true)
 		b.log.Info("session taken over", "client", s.id)
-		old.closeFromBroker("session taken over")
+		old.closeFromBroker("session taken over", codec.SessionTakenOver)
 	}
 }
 
-// discard drops a session: subscriptions and held messages.
-func (b *Broker) discard(s *session) {
+// endSession drops a session: subscriptions, held messages, and a will
+// still waiting for its delay is published now [MQTT-3.1.3-9].
+func (b *Broker) endSession(s *session) {
 	s.mu.Lock()
 	filters := make([]string, 0, len(s.subs))
 	for f := range s.subs {
@@ -215,16 +250,19 @@ func (b *Broker) discard(s *session) {
 	s.subs = map[string]byte{}
 	s.dropAll()
 	s.expired = true
+	pw := s.pendingWill
+	s.pendingWill = nil
 	s.mu.Unlock()
 	for _, f := range filters {
 		if b.subs.Unsubscribe(s, f) {
 			b.stats.subscriptionsAdd(-1, isShared(f))
 		}
 	}
+	pw.fireNow()
 }
 
-// detach runs when c has closed: a clean session ends with its connection
-// [MQTT-3.1.2-6]; a persistent one stays, offline.
+// detach runs when c has closed: a session whose expiry interval is 0 ends
+// with its connection [MQTT-3.1.2-23]; others stay, offline.
 func (b *Broker) detach(c *conn) {
 	s := c.session
 	if s == nil {
@@ -240,13 +278,13 @@ func (b *Broker) detach(c *conn) {
 	if !current {
 		return
 	}
-	if s.clean {
+	if s.expiryInterval == 0 {
 		b.sessMu.Lock()
 		if b.sessions[s.id] == s {
 			delete(b.sessions, s.id)
 		}
 		b.sessMu.Unlock()
-		b.discard(s)
+		b.endSession(s)
 		return
 	}
 	s.mu.Lock()
@@ -255,27 +293,38 @@ func (b *Broker) detach(c *conn) {
 	b.stats.persistentOffline()
 }
 
-// expireSessions drops persistent sessions offline for longer than
-// persistent_client_expiration.
-func (b *Broker) expireSessions(now time.Time) {
-	exp := b.opts.PersistentClientExpiration
-	if exp <= 0 {
-		return
+// sessionLifetime is how long an offline session s lives: its expiry
+// interval, capped by persistent_client_expiration; <0 = forever.
+func (b *Broker) sessionLifetime(s *session) time.Duration {
+	life := time.Duration(-1)
+	if s.expiryInterval != expiryNever {
+		life = time.Duration(s.expiryInterval) * time.Second
 	}
+	if exp := b.opts.PersistentClientExpiration; exp > 0 && (life < 0 || exp < life) {
+		life = exp
+	}
+	return life
+}
+
+// expireSessions drops offline sessions whose lifetime has passed
+// [MQTT-4.1.0-2] (persistent_client_expiration for 3.1.1).
+func (b *Broker) expireSessions(now time.Time) {
 	var gone []*session
 	b.sessMu.Lock()
 	for id, s := range b.sessions {
 		s.mu.Lock()
-		if s.conn.Load() == nil && !s.offlineSince.IsZero() && now.Sub(s.offlineSince) > exp {
-			delete(b.sessions, id)
-			gone = append(gone, s)
+		if s.conn.Load() == nil && !s.offlineSince.IsZero() {
+			if life := b.sessionLifetime(s); life >= 0 && now.Sub(s.offlineSince) >= life {
+				delete(b.sessions, id)
+				gone = append(gone, s)
+			}
 		}
 		s.mu.Unlock()
 	}
 	b.sessMu.Unlock()
 	for _, s := range gone {
-		b.log.Info("expiring persistent session", "client", s.id)
-		b.discard(s)
+		b.log.Info("expiring session", "client", s.id)
+		b.endSession(s)
 		b.stats.clientExpired()
 	}
 }

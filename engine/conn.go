@@ -37,6 +37,13 @@ type conn struct {
 	session *session
 	info    ClientInfo
 
+	// MQTT 5 limits the client announced in CONNECT.
+	recvMax      uint16 // its Receive Maximum
+	maxPacketOut uint32 // its Maximum Packet Size, 0 = protocol maximum
+	aliasMaxOut  uint16 // its Topic Alias Maximum
+	aliasOut     map[string]uint16
+	aliasIn      map[uint16]string // aliases the client set [MQTT-3.3.2-12]
+
 	keepAlive time.Duration // 1.5 x the client's keep-alive, 0 = none
 	lastRecv  time.Time
 	timer     timer
@@ -45,7 +52,8 @@ type conn struct {
 	cleanDisconnect bool         // DISCONNECT received: the will is discarded
 	takenOver       atomic.Bool  // another connection took the session over
 	closeReason     atomic.Value // string, why the broker closed it
-	sysClosed       bool         // closed() has run: write nothing more
+	sentDisconnect bool
+	sysClosed bool // closed() has run: write nothing more
 	flushing        bool
 
 	// Output gathered during the turn, written in one Writev by flush.
@@ -65,6 +73,7 @@ func (lp *loop) newConn(t Transport) *conn {
 	c.lastRecv = lp.b.opts.Now()
 	c.timer.fire = c.onTimer
 	lp.wheel.schedule(&c.timer, c.lastRecv.Add(lp.b.opts.ConnectTimeout))
+	lp.conns[c] = struct{}{}
 	lp.b.stats.socketOpened(lp)
 	return c
 }
@@ -109,10 +118,26 @@ func (c *conn) handleBytes(buf []byte) (int, error) {
 	return off, nil
 }
 
-// protocolError logs why a connection is being closed for what it sent.
+// protocolError logs why a connection is being closed for what it sent;
+// a 5.0 client is told the reason in a DISCONNECT [MQTT-4.13.1-1].
 func (c *conn) protocolError(what string, err error) {
 	c.loop.b.log.Info("protocol error, closing", "client", c.info.ClientID, "remote", c.remote(), "what", what, "err", err)
 	c.closeReason.Store("protocol error")
+	if rc := codec.ReasonOf(err); c.state == stateConnected && rc.IsError() {
+		c.writeDisconnect(rc)
+	} else if c.state == stateConnected && c.version == codec.V5 {
+		c.writeDisconnect(codec.ProtocolError)
+	}
+}
+
+// writeDisconnect queues a server DISCONNECT with rc for a 5.0 client; 3.1
+// and 3.1.1 have no server DISCONNECT, so nothing is sent to them.
+func (c *conn) writeDisconnect(rc codec.ReasonCode) {
+	if c.version != codec.V5 || c.sentDisconnect {
+		return
+	}
+	c.sentDisconnect = true
+	c.writeSmall(byte(codec.DISCONNECT)<<4, byte(rc), 0)
 }
 
 func (c *conn) remote() string {
@@ -179,15 +204,27 @@ func (c *conn) onTimer(now time.Time) {
 		// [MQTT-3.1.2-24] nothing received within 1.5 x keep-alive.
 		c.loop.b.log.Info("keep-alive timeout, closing", "client", c.info.ClientID, "remote", c.remote())
 		c.closeReason.Store("keep-alive timeout")
+		c.writeDisconnect(codec.KeepAliveTimeout) // 5.0 [MQTT-3.1.2-22]
+		c.flush()
 		c.state = stateClosing
 		_ = c.t.Close()
 	}
 }
 
-// closeFromBroker closes the connection for reason (any goroutine).
-func (c *conn) closeFromBroker(reason string) {
+// closeFromBroker closes the connection for reason, from any goroutine: a
+// task on the connection's loop sends a 5.0 client DISCONNECT rc first.
+func (c *conn) closeFromBroker(reason string, rc codec.ReasonCode) {
 	c.closeReason.Store(reason)
-	_ = c.t.Close()
+	gen := c.gen
+	if c.loop.exec == nil || !c.loop.exec.execute(funcTask(func() {
+		if c.gen == gen && !c.sysClosed {
+			c.writeDisconnect(rc)
+			c.flush()
+		}
+		_ = c.t.Close()
+	})) {
+		_ = c.t.Close()
+	}
 }
 
 // closed runs once when the transport has closed: publish the will unless
@@ -199,6 +236,7 @@ func (c *conn) closed(err error) {
 	lp := c.loop
 	b := lp.b
 	lp.wheel.cancel(&c.timer)
+	delete(lp.conns, c)
 	wasConnected := c.session != nil
 	c.state = stateClosing
 	if !c.flushing {
@@ -223,10 +261,11 @@ func (c *conn) closed(err error) {
 	b.log.Info("client disconnected", "client", c.info.ClientID, "remote", c.remote(), "reason", reason)
 	if w := c.will; w != nil {
 		c.will = nil
-		if !c.cleanDisconnect {
-			b.publishWill(lp, w, &c.info)
+		if c.cleanDisconnect {
+			w.msg.release()
+		} else {
+			b.closeWill(lp, c, w)
 		}
-		w.msg.release()
 	}
 	b.detach(c)
 	b.releaseSlot()
@@ -280,31 +319,41 @@ func (c *conn) writeSmall(first byte, body ...byte) {
 	c.loop.b.stats.packetOut(c.loop, 2+len(body))
 }
 
-// writeAck queues PUBACK/PUBREC/PUBREL/PUBCOMP/UNSUBACK for pid.
-func (c *conn) writeAck(t codec.PacketType, pid uint16) {
+// writeAck queues PUBACK/PUBREC/PUBREL/PUBCOMP for pid; a 5.0 client also
+// gets rc when it is not Success (§3.4.2.1).
+func (c *conn) writeAck(t codec.PacketType, pid uint16, rc codec.ReasonCode) {
 	flags := byte(0)
 	if t == codec.PUBREL {
 		flags = 2 // [MQTT-3.6.1-1]
 	}
-	c.reserve(4)
+	c.reserve(5)
 	from := len(c.arena)
-	c.arena = append(c.arena, byte(t)<<4|flags, 2, byte(pid>>8), byte(pid))
+	if c.version == codec.V5 && rc != codec.Success {
+		c.arena = append(c.arena, byte(t)<<4|flags, 3, byte(pid>>8), byte(pid), byte(rc))
+	} else {
+		c.arena = append(c.arena, byte(t)<<4|flags, 2, byte(pid>>8), byte(pid))
+	}
 	c.appendArena(from)
-	c.loop.b.stats.packetOut(c.loop, 4)
+	c.loop.b.stats.packetOut(c.loop, len(c.arena)-from)
 }
 
 // writePublish queues one PUBLISH: the small header in the arena, topic and
-// payload shared (views, or slices of m.buf retained until the flush).
-func (c *conn) writePublish(m message, qos byte, ret, dup bool, pid uint16) {
-	flags := qos << 1
-	if ret {
+// payload shared (views, or slices of m.buf retained until the flush). It
+// returns false, sending nothing, when the packet is larger than a 5.0
+// client's Maximum Packet Size [MQTT-3.1.2-25].
+func (c *conn) writePublish(m message, d *delivery, dup bool, pid uint16) bool {
+	if c.version == codec.V5 {
+		return c.writePublishV5(m, d, dup, pid)
+	}
+	flags := d.qos << 1
+	if d.ret {
 		flags |= 1
 	}
 	if dup {
 		flags |= 8
 	}
 	rem := 2 + len(m.topic) + len(m.payload)
-	if qos > 0 {
+	if d.qos > 0 {
 		rem += 2
 	}
 	c.reserve(12)
@@ -313,18 +362,75 @@ func (c *conn) writePublish(m message, qos byte, ret, dup bool, pid uint16) {
 	c.arena = append(c.arena, byte(len(m.topic)>>8), byte(len(m.topic)))
 	c.appendArena(from)
 	c.appendView(m.topic)
-	if qos > 0 {
+	if d.qos > 0 {
 		from = len(c.arena)
 		c.arena = append(c.arena, byte(pid>>8), byte(pid))
 		c.appendArena(from)
 	}
 	c.appendView(m.payload)
+	c.hold(m)
+	c.loop.b.stats.publishOut(c.loop, len(m.payload))
+	c.loop.b.stats.packetOut(c.loop, rem+1+varintSize(rem))
+	return true
+}
+
+// writePublishV5 encodes the per-subscriber header with the shared
+// properties, subscription identifiers, remaining expiry and a topic alias.
+func (c *conn) writePublishV5(m message, d *delivery, dup bool, pid uint16) bool {
+	b := c.loop.b
+	h := codec.PublishHeader{Dup: dup, Retain: d.ret, QoS: d.qos, PacketID: pid, Topic: m.topic,
+		Shared: m.props, PayloadLen: len(m.payload), SubscriptionIDs: d.subIDs()}
+	if m.expiry != 0 {
+		left := (m.expiry - b.opts.Now().UnixNano() + 999_999_999) / 1e9
+		h.HasMessageExpiry, h.MessageExpiry = true, uint32(max(left, 1)) // [MQTT-3.3.2-6]
+	}
+	// Upper bound of the header with the topic name spelled out.
+	est := 5 + 2 + len(m.topic) + 2 + 4 + 5 + 3 + len(m.props) + 5*len(h.SubscriptionIDs)
+	if c.maxPacketOut > 0 && uint64(est+len(m.payload)) > uint64(c.maxPacketOut) {
+		exact := len(h.Append(make([]byte, 0, est), codec.V5)) + len(m.payload)
+		if uint64(exact) > uint64(c.maxPacketOut) {
+			b.stats.publishDropped(c.loop)
+			return false
+		}
+	}
+	if c.aliasMaxOut > 0 {
+		if a, ok := c.aliasOut[string(m.topic)]; ok {
+			h.Topic, h.TopicAlias = nil, a // [MQTT-3.3.2-12] the alias stands for the name
+		} else if len(c.aliasOut) < int(c.aliasMaxOut) {
+			if c.aliasOut == nil {
+				c.aliasOut = make(map[string]uint16)
+			}
+			a := uint16(len(c.aliasOut) + 1) // 1..Topic Alias Maximum [MQTT-3.3.2-8]
+			c.aliasOut[string(m.topic)] = a
+			h.TopicAlias = a
+		}
+	}
+	var n int
+	if est <= arenaSize/2 {
+		c.reserve(est)
+		from := len(c.arena)
+		c.arena = h.Append(c.arena, codec.V5)
+		n = len(c.arena) - from
+		c.appendArena(from)
+	} else {
+		c.reserve(0)
+		hdr := h.Append(make([]byte, 0, est), codec.V5)
+		n = len(hdr)
+		c.appendView(hdr)
+	}
+	c.appendView(m.payload)
+	c.hold(m)
+	b.stats.publishOut(c.loop, len(m.payload))
+	b.stats.packetOut(c.loop, n+len(m.payload))
+	return true
+}
+
+// hold keeps m's buffer alive until the flush.
+func (c *conn) hold(m message) {
 	if m.buf != nil {
 		m.buf.Retain()
 		c.holds = append(c.holds, m.buf)
 	}
-	c.loop.b.stats.publishOut(c.loop, len(m.payload))
-	c.loop.b.stats.packetOut(c.loop, rem+1+varintSize(rem))
 }
 
 func varintSize(n int) int {

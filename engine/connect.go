@@ -9,31 +9,61 @@ import (
 	"github.com/midge-mqtt/midge/codec"
 )
 
-// will is a connection's Will Message, copied out of CONNECT.
-type will struct {
-	msg    message // holds one reference
-	retain bool
+// serverTopicAliasMax is the Topic Alias Maximum the broker announces to
+// MQTT 5 clients (mosquitto's max_topic_alias default).
+const serverTopicAliasMax = 10
+
+// connackProps are the MQTT 5 CONNACK properties beyond the reason code.
+type connackProps struct {
+	assignedID      string
+	serverKeepAlive int // -1: not sent
+	responseInfo    string
 }
 
 // writeConnack queues a CONNACK in the client's version: 3.1 has no
 // session-present flag, 3.1.1 has it [MQTT-3.2.2-1..3], 5.0 adds the
-// properties length.
-func (c *conn) writeConnack(present bool, rc codec.ReasonCode) {
-	flags := byte(0)
-	if present && c.version != codec.V31 {
-		flags = 1
-	}
-	if c.version == codec.V5 {
-		c.writeSmall(byte(codec.CONNACK)<<4, flags, byte(rc), 0)
+// reason code and properties announcing the broker's limits.
+func (c *conn) writeConnack(present bool, rc codec.ReasonCode, extra *connackProps) {
+	if c.version != codec.V5 {
+		flags := byte(0)
+		if present && c.version != codec.V31 {
+			flags = 1
+		}
+		c.writeSmall(byte(codec.CONNACK)<<4, flags, byte(codec.ReturnCodeFor(rc)))
 		return
 	}
-	c.writeSmall(byte(codec.CONNACK)<<4, flags, byte(codec.ReturnCodeFor(rc)))
+	b := c.loop.b
+	ack := codec.Connack{SessionPresent: present, ReasonCode: rc}
+	if rc == codec.Success {
+		p := &ack.Props
+		p.ReceiveMaximum = uint16(min(b.opts.MaxInflightMessages, 65535))
+		if b.opts.MaxPacketSize < MaxPacketSizeProtocol {
+			p.MaximumPacketSize = b.opts.MaxPacketSize
+		}
+		p.TopicAliasMaximum = serverTopicAliasMax
+		if b.opts.RetainUnavailable {
+			p.RetainAvailable = 0
+			p.Set(codec.PropRetainAvailable)
+		}
+		if extra != nil {
+			p.AssignedClientID = []byte(extra.assignedID)
+			if extra.serverKeepAlive >= 0 {
+				p.ServerKeepAlive = uint16(extra.serverKeepAlive)
+				p.Set(codec.PropServerKeepAlive)
+			}
+			p.ResponseInfo = []byte(extra.responseInfo)
+		}
+	}
+	pkt := ack.Append(nil, codec.V5)
+	c.reserve(0)
+	c.appendView(pkt)
+	b.stats.packetOut(c.loop, len(pkt))
 }
 
 // refuse sends a refusing CONNACK and closes the connection after it.
 func (c *conn) refuse(rc codec.ReasonCode, why string) error {
 	c.loop.b.log.Info("connection refused", "remote", c.remote(), "client", c.info.ClientID, "reason", why)
-	c.writeConnack(false, rc)
+	c.writeConnack(false, rc, nil)
 	c.closeReason.Store(why)
 	c.state = stateClosing
 	return errClose
@@ -54,25 +84,36 @@ func (c *conn) handleConnect(f codec.Frame) error {
 			// [MQTT-3.1.3-8] / 3.1 length rule: CONNACK 0x02 then close.
 			return c.refuse(rc, err.Error())
 		default:
+			if c.version == codec.V5 && rc.IsError() {
+				return c.refuse(rc, err.Error()) // 5.0: CONNACK with the reason [MQTT-4.13.1-1]
+			}
 			c.protocolError("bad CONNECT", err) // [MQTT-3.1.4-1] close without CONNACK
 			return errClose
 		}
 	}
-	if p.Version == codec.V5 {
-		return c.refuse(codec.UnsupportedProtocolVersion, "MQTT 5.0 is not supported yet")
-	}
+	v5 := p.Version == codec.V5
 	clientID := string(p.ClientID)
 	c.info = ClientInfo{ClientID: clientID, Username: string(p.Username), RemoteAddr: c.t.RemoteAddr(), ProtocolVersion: byte(p.Version)}
+	extra := connackProps{serverKeepAlive: -1}
 	if clientID == "" {
 		// [MQTT-3.1.3-6] the server assigns a unique identifier; the codec
 		// already refused an empty one without clean session [MQTT-3.1.3-8].
 		clientID = "auto-" + randomHex(16)
 		c.info.ClientID = clientID
+		extra.assignedID = clientID // [MQTT-3.2.2-16]
 	}
-	if b.opts.MaxKeepalive < DefaultMaxKeepalive && p.KeepAlive > b.opts.MaxKeepalive {
-		// 3.1.1 cannot tell the client another keep-alive: refuse as
-		// mosquitto does (identifier rejected).
-		return c.refuse(codec.ClientIdentifierNotValid, "keep-alive above max_keepalive")
+	if v5 && len(p.Props.AuthMethod) > 0 {
+		return c.refuse(codec.BadAuthenticationMethod, "unsupported authentication method") // [MQTT-4.12.0-1]
+	}
+	keepAlive := p.KeepAlive
+	if b.opts.MaxKeepalive < DefaultMaxKeepalive && keepAlive > b.opts.MaxKeepalive {
+		if !v5 {
+			// 3.1.1 cannot tell the client another keep-alive: refuse as
+			// mosquitto does (identifier rejected).
+			return c.refuse(codec.ClientIdentifierNotValid, "keep-alive above max_keepalive")
+		}
+		keepAlive = b.opts.MaxKeepalive
+		extra.serverKeepAlive = int(keepAlive) // [MQTT-3.2.2-21]
 	}
 	if a := b.opts.Authenticator; a != nil {
 		info := ConnectInfo{ClientInfo: c.info, HasUsername: p.UsernameFlag, HasPassword: p.PasswordFlag, Password: p.Password}
@@ -93,24 +134,63 @@ func (c *conn) handleConnect(f codec.Frame) error {
 		if p.Will.Retain && b.opts.RetainUnavailable {
 			return c.refuse(codec.RetainNotSupported, "retained will with retain_available false")
 		}
-		c.will = &will{msg: pooledMessage(p.Will.Topic, p.Will.Payload, p.Will.QoS), retain: p.Will.Retain}
+		w := &will{retain: p.Will.Retain}
+		var props []byte
+		var expiry int64
+		if v5 {
+			props = p.Will.Props.AppendShared(c.loop.scratch[:0])
+			c.loop.scratch = props[:0]
+			w.delay = p.Will.Props.WillDelay
+			if p.Will.Props.Has(codec.PropMessageExpiry) {
+				expiry = b.opts.Now().Add(time.Duration(p.Will.Props.MessageExpiry) * time.Second).UnixNano()
+			}
+		}
+		w.msg = pooledMessage(p.Will.Topic, p.Will.Payload, props, p.Will.QoS, expiry)
+		c.will = w
 	}
 
-	s, present := b.attach(c, clientID, p.CleanStart)
+	expiryInterval := uint32(expiryNever)
+	switch {
+	case v5:
+		expiryInterval = p.Props.SessionExpiry // absent = 0 [MQTT-3.1.2-23]
+		c.recvMax = 65535
+		if p.Props.Has(codec.PropReceiveMaximum) {
+			c.recvMax = p.Props.ReceiveMaximum
+		}
+		c.maxPacketOut = p.Props.MaximumPacketSize
+		c.aliasMaxOut = p.Props.TopicAliasMaximum
+		if p.Props.RequestResponseInfo == 1 {
+			extra.responseInfo = "midge/response/" + clientID
+		}
+	case p.CleanStart:
+		expiryInterval = 0
+	}
+	s, present := b.attach(c, clientID, p.CleanStart, expiryInterval)
 	c.session = s
 	c.state = stateConnected
-	c.writeConnack(present, codec.Success)
+	c.writeConnack(present, codec.Success, &extra)
 	b.log.Info("client connected", "client", clientID, "remote", c.remote(), "version", p.Version.String(),
-		"clean", p.CleanStart, "keepalive", p.KeepAlive, "session_present", present)
+		"clean", p.CleanStart, "keepalive", keepAlive, "session_present", present)
 
 	c.lastRecv = b.opts.Now()
 	c.loop.wheel.cancel(&c.timer)
-	if p.KeepAlive > 0 {
-		c.keepAlive = time.Duration(p.KeepAlive) * 1500 * time.Millisecond // [MQTT-3.1.2-24]
+	if keepAlive > 0 {
+		c.keepAlive = time.Duration(keepAlive) * 1500 * time.Millisecond // [MQTT-3.1.2-24]
 		c.loop.wheel.schedule(&c.timer, c.lastRecv.Add(c.keepAlive))
 	}
 	c.resume()
 	return nil
+}
+
+// inflightMax is the outbound window for this connection: the broker's
+// max_inflight_messages, and for 5.0 clients their Receive Maximum
+// [MQTT-3.3.4-9].
+func (c *conn) inflightMax() int {
+	n := c.loop.b.opts.MaxInflightMessages
+	if c.version == codec.V5 && int(c.recvMax) < n {
+		n = int(c.recvMax)
+	}
+	return n
 }
 
 // resume sends what a persistent session holds after CONNACK: unacknowledged
@@ -122,9 +202,9 @@ func (c *conn) resume() {
 	for i := range s.inflight {
 		o := &s.inflight[i]
 		if o.state == awaitPubcomp {
-			c.writeAck(codec.PUBREL, o.pid)
+			c.writeAck(codec.PUBREL, o.pid, codec.Success)
 		} else {
-			c.writePublish(o.msg, o.qos, o.ret, true, o.pid) // [MQTT-3.3.1-1] DUP on re-delivery
+			c.writePublish(o.msg, &o.d, true, o.pid) // [MQTT-3.3.1-1] DUP on re-delivery
 		}
 	}
 	c.drainLocked()
@@ -135,21 +215,29 @@ func (c *conn) resume() {
 // them, QoS 0 ones straight out. Caller holds the session's mu.
 func (c *conn) drainLocked() {
 	s := c.session
-	max := c.loop.b.opts.MaxInflightMessages
-	for len(s.queue) > 0 && (s.queue[0].qos == 0 || len(s.inflight) < max) {
+	max := c.inflightMax()
+	now := c.loop.b.opts.Now().UnixNano()
+	for len(s.queue) > 0 && (s.queue[0].d.qos == 0 || len(s.inflight) < max) {
 		o := s.dequeue()
-		if o.qos == 0 {
-			c.writePublish(o.msg, 0, o.ret, false, 0)
+		if o.msg.expired(now) {
+			o.msg.release() // [MQTT-3.3.2-5] expired while queued
+			continue
+		}
+		if o.d.qos == 0 {
+			c.writePublish(o.msg, &o.d, false, 0)
 			o.msg.release()
 			continue
 		}
 		o.pid = s.allocPID()
 		o.state = awaitPuback
-		if o.qos == 2 {
+		if o.d.qos == 2 {
 			o.state = awaitPubrec
 		}
+		if !c.writePublish(o.msg, &o.d, false, o.pid) {
+			o.msg.release() // larger than the client accepts [MQTT-3.1.2-25]
+			continue
+		}
 		s.addInflight(o)
-		c.writePublish(o.msg, o.qos, o.ret, false, o.pid)
 	}
 }
 
@@ -160,11 +248,27 @@ func randomHex(n int) string {
 }
 
 func (c *conn) handleDisconnect(f codec.Frame) error {
-	if f.Flags != 0 || (c.version != codec.V5 && f.RemainingLength != 0) {
-		c.protocolError("malformed DISCONNECT", codec.MalformedPacket) // [MQTT-2.2.2-2]
+	var d codec.Disconnect
+	if err := d.Decode(c.version, f.Flags, f.Body); err != nil {
+		c.protocolError("bad DISCONNECT", err) // [MQTT-2.2.2-2]
 		return errClose
 	}
-	c.cleanDisconnect = true // [MQTT-3.14.4-3] discard the will
+	if c.version == codec.V5 && d.Props.Has(codec.PropSessionExpiry) {
+		s := c.session
+		s.mu.Lock()
+		was := s.expiryInterval
+		if was != 0 || d.Props.SessionExpiry == 0 {
+			s.expiryInterval = d.Props.SessionExpiry
+		}
+		s.mu.Unlock()
+		if was == 0 && d.Props.SessionExpiry != 0 {
+			c.protocolError("DISCONNECT sets a session expiry after 0", codec.ProtocolError) // [MQTT-3.14.2-2]
+			return errClose
+		}
+	}
+	// [MQTT-3.14.4-3] a normal DISCONNECT discards the will; 5.0's 0x04
+	// asks for it to be published.
+	c.cleanDisconnect = d.ReasonCode != codec.DisconnectWithWillMessage
 	c.state = stateClosing
 	return errClose
 }

@@ -34,7 +34,7 @@ func (b *Broker) Publish(topic string, payload []byte, qos byte, retain bool) er
 
 // publishLocal publishes from a goroutine that is not an event loop.
 func (b *Broker) publishLocal(topic string, payload []byte, qos byte, retain bool) {
-	in := inbound{msg: pooledMessage([]byte(topic), payload, qos), pooled: true}
+	in := inbound{msg: pooledMessage([]byte(topic), payload, nil, qos, 0), pooled: true}
 	b.withLocal(func(lp *loop) { lp.publish(&in, retain) })
 	in.done()
 }
@@ -49,7 +49,7 @@ func (b *Broker) Subscribe(filter string, qos byte, handler Handler) (unsubscrib
 	if qos > 2 || handler == nil {
 		return nil, errors.New("engine: bad QoS or nil handler")
 	}
-	s := newSession(b, "$inproc-"+strconv.FormatUint(inprocSeq.Add(1), 10), true)
+	s := newSession(b, "$inproc-"+strconv.FormatUint(inprocSeq.Add(1), 10), 0)
 	s.handler = handler
 	if _, err := b.subs.Subscribe(s, filter, matcher.Options{QoS: qos}); err != nil {
 		return nil, err

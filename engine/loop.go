@@ -41,6 +41,9 @@ type loop struct {
 	matches []matcher.Delivery[*session]
 
 	dirty []*conn // connections with pending output this turn
+	conns map[*conn]struct{}
+	// scratch encodes MQTT 5 properties of the packet being handled.
+	scratch []byte
 
 	// outbox[i] gathers deliveries for the loop with id i during one turn;
 	// each non-empty one travels as a single task at endTurn.
@@ -87,8 +90,7 @@ type crossDelivery struct {
 	gen uint64
 	s   *session
 	msg message // holds one reference of msg.buf
-	qos byte
-	ret bool
+	d   delivery
 }
 
 func newLoop(b *Broker, exec executor) *loop {
@@ -100,6 +102,7 @@ func newLoop(b *Broker, exec executor) *loop {
 		exec:   exec,
 		wheel:  newTimingWheel(loopTick, 512, b.opts.Now()),
 		reader: b.subs.NewReader(readerCacheSize),
+		conns:  make(map[*conn]struct{}),
 	}
 	lp.ticker.lp = lp
 	b.loops = append(b.loops, lp)
@@ -165,9 +168,9 @@ func (lp *loop) receiveCross(items []crossDelivery) {
 	for i := range items {
 		d := &items[i]
 		if d.c.gen == d.gen && d.c.online() && d.c.session == d.s {
-			d.c.deliver(d.msg, d.qos, d.ret)
+			d.c.deliver(d.msg, &d.d)
 		} else {
-			d.s.deliverElsewhere(lp, d.msg, d.qos, d.ret)
+			d.s.deliverElsewhere(lp, d.msg, &d.d)
 		}
 		d.msg.release()
 	}

@@ -1,30 +1,42 @@
 package engine
 
-import "github.com/midge-mqtt/midge/internal/pool"
+import (
+	"github.com/midge-mqtt/midge/internal/pool"
+	"github.com/midge-mqtt/midge/matcher"
+)
 
-// message is an application message on its way to subscribers. Topic and
-// payload are shared by every subscriber; the per-subscriber bits (QoS,
-// DUP, RETAIN, packet identifier) are encoded per delivery.
+// message is an application message on its way to subscribers. Topic,
+// payload and the MQTT 5 properties that are the same for every subscriber
+// are shared; the per-subscriber bits (QoS, DUP, RETAIN, packet identifier,
+// subscription identifiers, topic alias, remaining expiry) are encoded per
+// delivery.
 //
-// When buf is nil, topic and payload alias the read buffer of the
+// When buf is nil, topic, payload and props alias the read buffer of the
 // publishing connection and are valid only until the end of the current
 // loop turn: such a message may be written to a connection of the same loop
-// but never stored. Otherwise topic and payload alias buf, of which the
-// holder owns one reference.
+// but never stored. Otherwise they alias buf, of which the holder owns one
+// reference.
 type message struct {
 	topic   []byte
 	payload []byte
+	props   []byte // MQTT 5 shared PUBLISH properties, encoded (no length prefix)
 	buf     *pool.Buffer
-	qos     byte // QoS it was published with
+	qos     byte  // QoS it was published with
+	expiry  int64 // Message Expiry as absolute Unix nanoseconds, 0 = never
 }
 
-// pooledMessage copies topic and payload once into a pooled buffer with
-// one reference.
-func pooledMessage(topic, payload []byte, qos byte) message {
-	b := pool.Acquire(len(topic) + len(payload))
+// pooledMessage copies topic, payload and props once into a pooled buffer
+// with one reference.
+func pooledMessage(topic, payload, props []byte, qos byte, expiry int64) message {
+	b := pool.Acquire(len(topic) + len(payload) + len(props))
 	n := copy(b.B, topic)
-	copy(b.B[n:], payload)
-	return message{topic: b.B[:n:n], payload: b.B[n:], buf: b, qos: qos}
+	m := n + copy(b.B[n:], payload)
+	copy(b.B[m:], props)
+	msg := message{topic: b.B[:n:n], payload: b.B[n:m:m], buf: b, qos: qos, expiry: expiry}
+	if len(props) > 0 {
+		msg.props = b.B[m:]
+	}
+	return msg
 }
 
 // retain adds a reference for a new holder and returns the message.
@@ -46,18 +58,24 @@ func (m message) release() {
 // as mosquitto counts it).
 func (m message) size() int { return len(m.payload) }
 
+// expired reports whether the Message Expiry Interval has passed at now
+// (Unix nanoseconds) [MQTT-3.3.2-5].
+func (m message) expired(now int64) bool { return m.expiry != 0 && now >= m.expiry }
+
 // inbound is a PUBLISH being fanned out: views into the read buffer, copied
 // into a pooled buffer the first time a delivery must outlive the turn.
 type inbound struct {
 	msg    message
 	pooled bool
+	from   *session // the publisher, for No Local; nil for the broker itself
 }
 
 // stored returns the message backed by a pooled buffer, copying it on first
 // use. The inbound keeps the reference; holders call retain.
 func (in *inbound) stored() message {
 	if !in.pooled {
-		in.msg = pooledMessage(in.msg.topic, in.msg.payload, in.msg.qos)
+		m := in.msg
+		in.msg = pooledMessage(m.topic, m.payload, m.props, m.qos, m.expiry)
 		in.pooled = true
 	}
 	return in.msg
@@ -69,3 +87,14 @@ func (in *inbound) done() {
 		in.msg.release()
 	}
 }
+
+// delivery is what one subscription asks of one message: the QoS and
+// RETAIN flag it goes out with and the MQTT 5 subscription identifiers.
+type delivery struct {
+	qos  byte
+	ret  bool
+	nids uint8
+	ids  [matcher.MaxMergedIDs]uint32
+}
+
+func (d *delivery) subIDs() []uint32 { return d.ids[:d.nids] }

@@ -19,8 +19,7 @@ const (
 // (pid set, sent) or in its queue (waiting for the window or the client).
 type outMsg struct {
 	msg   message // holds one reference
-	qos   byte
-	ret   bool
+	d     delivery
 	pid   uint16
 	state outState
 }
@@ -44,8 +43,11 @@ type session struct {
 	// on the publishing goroutine instead of a connection.
 	handler func(topic string, payload []byte, qos byte, retained bool)
 
-	mu           sync.Mutex
-	clean        bool
+	mu sync.Mutex
+	// expiryInterval is the MQTT 5 Session Expiry Interval in seconds
+	// (3.1.1: 0 for clean session, never for persistent sessions); 0 ends
+	// the session with its connection [MQTT-3.1.2-23].
+	expiryInterval uint32
 	subs         map[string]byte // filter -> granted QoS
 	inflight     []outMsg        // sent, unacknowledged, in send order
 	queue        []outMsg        // waiting, in arrival order
@@ -54,10 +56,15 @@ type session struct {
 	inboundQoS2  map[uint16]struct{} // PUBREC sent, PUBREL pending
 	offlineSince time.Time
 	expired      bool
+	// pendingWill is a Will Message waiting for its Will Delay Interval.
+	pendingWill *pendingWill
 }
 
-func newSession(b *Broker, id string, clean bool) *session {
-	return &session{b: b, id: id, clean: clean, subs: make(map[string]byte)}
+// expiryNever is the Session Expiry Interval that never expires.
+const expiryNever = 0xFFFFFFFF
+
+func newSession(b *Broker, id string, expiry uint32) *session {
+	return &session{b: b, id: id, expiryInterval: expiry, subs: make(map[string]byte)}
 }
 
 // allocPID returns a packet identifier not in use by the inflight window
@@ -113,21 +120,21 @@ func (s *session) dequeue() outMsg {
 // not on the calling loop (or is gone): offline sessions queue QoS 1/2 (and
 // QoS 0 with queue_qos0_messages); an online connection on another loop is
 // reached through that loop.
-func (s *session) deliverElsewhere(lp *loop, m message, qos byte, ret bool) {
+func (s *session) deliverElsewhere(lp *loop, m message, d *delivery) {
 	if c := s.conn.Load(); c != nil {
 		if c.loop == lp {
-			c.deliver(m, qos, ret)
+			c.deliver(m, d)
 			return
 		}
-		lp.sendCross(c.loop, crossDelivery{c: c, gen: c.gen, s: s, msg: m.retain(), qos: qos, ret: ret})
+		lp.sendCross(c.loop, crossDelivery{c: c, gen: c.gen, s: s, msg: m.retain(), d: *d})
 		return
 	}
-	if qos == 0 && !s.b.opts.QueueQoS0Messages {
+	if d.qos == 0 && !s.b.opts.QueueQoS0Messages {
 		s.b.stats.publishDropped(lp)
 		return
 	}
 	s.mu.Lock()
-	if s.expired || !s.enqueue(outMsg{msg: m.retain(), qos: qos, ret: ret}) {
+	if s.expired || !s.enqueue(outMsg{msg: m.retain(), d: *d}) {
 		if !s.expired {
 			m.release()
 		}

@@ -12,12 +12,17 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 		c.protocolError("bad SUBSCRIBE", err) // [MQTT-3.8.1-1] [MQTT-3.8.3-3] [MQTT-3-8.3-4]
 		return errClose
 	}
-	pid, count := p.PacketID, p.Len()
+	v5 := c.version == codec.V5
+	var subID uint32
+	if v5 {
+		subID = p.Props.SubscriptionID()
+	}
 	s := c.session
-	granted := make([]byte, 0, count)
+	codes := make([]byte, 0, p.Len())
 	type accepted struct {
-		filter string
-		qos    byte
+		filter   string
+		opts     matcher.Options
+		replaced bool
 	}
 	var fresh []accepted
 	it := p.Iter()
@@ -26,55 +31,84 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 		if !ok {
 			break
 		}
-		fb, qos := sub.Filter, sub.QoS
-		filter := string(fb)
-		if codec.ValidTopicFilter(fb) != nil || b.checkTopicLevels(fb) != nil ||
-			(b.opts.Authorizer != nil && !b.opts.Authorizer.AllowSubscribe(&c.info, filter)) {
-			granted = append(granted, 0x80) // [MQTT-3.9.3-2] failure for this filter
+		filter := string(sub.Filter)
+		fail := codec.ReasonCode(0)
+		switch {
+		case codec.ValidTopicFilter(sub.Filter) != nil || b.checkTopicLevels(sub.Filter) != nil:
+			fail = codec.TopicFilterInvalid
+		case b.opts.Authorizer != nil && !b.opts.Authorizer.AllowSubscribe(&c.info, filter):
+			fail = codec.NotAuthorized
+		}
+		if fail != 0 {
+			if !v5 {
+				fail = 0x80 // [MQTT-3.9.3-2] 3.1.1 failure
+			}
+			codes = append(codes, byte(fail))
 			continue
 		}
-		if _, err := b.subs.Subscribe(s, filter, matcher.Options{QoS: qos}); err != nil {
-			granted = append(granted, 0x80)
+		opts := matcher.Options{QoS: sub.QoS, NoLocal: sub.NoLocal, RetainAsPublished: sub.RetainAsPublished,
+			RetainHandling: sub.RetainHandling, SubscriptionID: subID}
+		replaced, err := b.subs.Subscribe(s, filter, opts)
+		if err != nil {
+			codes = append(codes, byte(codec.UnspecifiedError))
 			continue
 		}
 		s.mu.Lock()
 		if _, had := s.subs[filter]; !had {
 			b.stats.subscriptionsAdd(1, isShared(filter))
 		}
-		s.subs[filter] = qos
+		s.subs[filter] = sub.QoS
 		s.mu.Unlock()
-		granted = append(granted, qos) // [MQTT-3.9.3-1] one code per filter, in order
-		fresh = append(fresh, accepted{filter, qos})
+		codes = append(codes, sub.QoS) // [MQTT-3.9.3-1] one code per filter, in order
+		fresh = append(fresh, accepted{filter, opts, replaced})
 	}
 	// SUBACK [MQTT-3.8.4-1] with the same packet identifier [MQTT-3.8.4-2].
-	rem := 2 + len(granted)
-	c.reserve(8)
-	from := len(c.arena)
-	c.arena = codec.AppendFixedHeader(c.arena, codec.SUBACK, 0, rem)
-	c.arena = append(c.arena, byte(pid>>8), byte(pid))
-	c.appendArena(from)
-	c.appendView(granted) // a fresh slice, safe until the flush
-	b.log.Debug("subscribe", "client", c.info.ClientID, "filters", len(granted))
+	c.writeCodesAck(codec.SUBACK, p.PacketID, codes)
+	b.log.Debug("subscribe", "client", c.info.ClientID, "filters", len(codes))
 	// Retained messages matching each new subscription [MQTT-3.3.1-6], with
-	// RETAIN set [MQTT-3.3.1-8]; not for shared subscriptions.
+	// RETAIN set [MQTT-3.3.1-8]; not for shared subscriptions; 5.0 Retain
+	// Handling 1 only for a new subscription, 2 never [MQTT-3.3.1-9..11].
 	for _, a := range fresh {
-		if _, _, shared := matcher.SplitShared(a.filter); shared {
+		if isShared(a.filter) || a.opts.RetainHandling == 2 || (a.opts.RetainHandling == 1 && a.replaced) {
 			continue
 		}
-		c.sendRetained(a.filter, a.qos)
+		c.sendRetained(a.filter, &a.opts)
 	}
 	return nil
 }
 
+// writeCodesAck queues a SUBACK or (5.0) UNSUBACK: packet identifier, an
+// empty property block for 5.0, then one code per filter.
+func (c *conn) writeCodesAck(t codec.PacketType, pid uint16, codes []byte) {
+	rem := 2 + len(codes)
+	if c.version == codec.V5 {
+		rem++
+	}
+	c.reserve(9)
+	from := len(c.arena)
+	c.arena = codec.AppendFixedHeader(c.arena, t, 0, rem)
+	c.arena = append(c.arena, byte(pid>>8), byte(pid))
+	if c.version == codec.V5 {
+		c.arena = append(c.arena, 0)
+	}
+	c.appendArena(from)
+	c.appendView(codes) // a fresh slice, safe until the flush
+	c.loop.b.stats.packetOut(c.loop, rem+1+varintSize(rem))
+}
+
 // sendRetained delivers the retained messages matching filter.
-func (c *conn) sendRetained(filter string, granted byte) {
+func (c *conn) sendRetained(filter string, opts *matcher.Options) {
 	var found []message
 	c.loop.b.retained.Visit(filter, func(_ string, m message) bool {
 		found = append(found, m.retain())
 		return true
 	})
 	for _, m := range found {
-		c.deliver(m, min(m.qos, granted), true)
+		d := delivery{qos: min(m.qos, opts.QoS), ret: true}
+		if opts.SubscriptionID != 0 {
+			d.ids[0], d.nids = opts.SubscriptionID, 1
+		}
+		c.deliver(m, &d)
 		m.release()
 	}
 }
@@ -87,6 +121,7 @@ func (c *conn) handleUnsubscribe(f codec.Frame) error {
 		return errClose
 	}
 	s := c.session
+	var codes []byte
 	it := p.Iter()
 	for {
 		fb, ok := it.Next()
@@ -101,8 +136,22 @@ func (c *conn) handleUnsubscribe(f codec.Frame) error {
 		if had && b.subs.Unsubscribe(s, filter) {
 			b.stats.subscriptionsAdd(-1, isShared(filter))
 		}
+		if had {
+			codes = append(codes, byte(codec.Success))
+		} else {
+			codes = append(codes, byte(codec.NoSubscriptionExisted))
+		}
 	}
-	c.writeAck(codec.UNSUBACK, p.PacketID) // [MQTT-3.10.4-4] even when nothing matched
+	// [MQTT-3.10.4-4] UNSUBACK even when nothing matched.
+	if c.version == codec.V5 {
+		c.writeCodesAck(codec.UNSUBACK, p.PacketID, codes)
+	} else {
+		c.reserve(4)
+		from := len(c.arena)
+		c.arena = append(c.arena, byte(codec.UNSUBACK)<<4, 2, byte(p.PacketID>>8), byte(p.PacketID))
+		c.appendArena(from)
+		c.loop.b.stats.packetOut(c.loop, 4)
+	}
 	return nil
 }
 
