@@ -159,6 +159,9 @@ func (r *run) dialAll(ctx context.Context, specs []ConnSpec, ramp float64, concu
 	var connected, failed atomic.Int64
 	var last atomic.Int64
 	start := r.clock.Now()
+	if since >= 0 {
+		start = since // a storm's span runs from the drop
+	}
 	attempts := 0
 launch:
 	for i := range specs {
