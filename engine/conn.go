@@ -52,8 +52,8 @@ type conn struct {
 	cleanDisconnect bool         // DISCONNECT received: the will is discarded
 	takenOver       atomic.Bool  // another connection took the session over
 	closeReason     atomic.Value // string, why the broker closed it
-	sentDisconnect bool
-	sysClosed bool // closed() has run: write nothing more
+	sentDisconnect  bool
+	sysClosed       bool // closed() has run: write nothing more
 	flushing        bool
 
 	// Output gathered during the turn, written in one Writev by flush.
@@ -178,7 +178,7 @@ func (c *conn) handlePacket(f codec.Frame) error {
 		c.protocolError("second CONNECT", codec.ProtocolError) // [MQTT-3.1.0-2]
 		return errClose
 	default:
-		c.protocolError("unexpected packet", errors.New(f.Type.String()))
+		c.protocolError("unexpected "+f.Type.String(), codec.ProtocolError) // AUTH without an authentication method
 		return errClose
 	}
 }

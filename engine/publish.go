@@ -16,6 +16,10 @@ func (c *conn) handlePublish(f codec.Frame) error {
 	}
 	b.stats.publishIn(c.loop, len(p.Payload))
 	if c.version == codec.V5 {
+		if p.Props.SubscriptionIDCount() > 0 {
+			c.protocolError("Subscription Identifier from a client", codec.ProtocolError) // [MQTT-3.3.4-6]
+			return errClose
+		}
 		if err := c.resolveAlias(&p); err != nil {
 			c.protocolError("topic alias", err)
 			return errClose
@@ -31,7 +35,9 @@ func (c *conn) handlePublish(f codec.Frame) error {
 		return errClose
 	}
 	rc := codec.Success
-	deliver := !bytes.HasPrefix(p.Topic, []byte("$")) // clients cannot publish to $SYS and friends
+	// The broker's own $SYS tree is not for clients to publish into (4.7.2:
+	// the server SHOULD prevent it); other $ topics pass, as in mosquitto.
+	deliver := !bytes.HasPrefix(p.Topic, []byte("$SYS/")) && string(p.Topic) != "$SYS"
 	if deliver && b.opts.Authorizer != nil && !b.opts.Authorizer.AllowPublish(&c.info, p.Topic) {
 		deliver, rc = false, codec.NotAuthorized // 3.1.1: acknowledged, not delivered
 	}
