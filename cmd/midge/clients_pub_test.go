@@ -43,7 +43,7 @@ func TestPubDeliversWhatMosquittoSubExpects(t *testing.T) {
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					sub := startTool(t, env, toolArgv(t, "mosquitto", "sub", "-p", port, "-t", "p/#", "-T", "p/r",
-						"-q", "2", "-F", "%t|%q|%r|%l|%p", "-W", "10")...)
+						"-q", "2", "-F", "%t|%q|%r|%l|%p", "-W", "30")...)
 					waitSubscribed(t, env, port, sub)
 					args := append([]string{"-p", port}, c.args...)
 					if c.name == "url" {
@@ -70,7 +70,7 @@ func TestPubDeliversWhatMosquittoSubExpects(t *testing.T) {
 			}
 			t.Run("v5-properties", func(t *testing.T) {
 				sub := startTool(t, env, toolArgv(t, "mosquitto", "sub", "-p", port, "-t", "p/#", "-T", "p/r", "-V", "5",
-					"-F", "%t|%P|%C|%R|%D|%E|%F|%p", "-W", "10")...)
+					"-F", "%t|%P|%C|%R|%D|%E|%F|%p", "-W", "30")...)
 				waitSubscribed(t, env, port, sub)
 				r := runTool(t, env, "", toolArgv(t, "midge", "pub", "-p", port, "-t", "p/props", "-m", "{}", "-q", "1",
 					"-D", "publish", "user-property", "k1", "v1", "-D", "publish", "user-property", "k2", "v2",
@@ -102,7 +102,7 @@ func waitOutput(sub *liveTool, want string) string {
 		}
 		return strings.Join(kept, "")
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for len(filtered()) < len(want) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

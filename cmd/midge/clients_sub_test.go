@@ -85,7 +85,7 @@ func TestSubOutputMatchesMosquittoSub(t *testing.T) {
 			}
 			var variants []variant
 			for _, v := range []string{"311", "5"} {
-				base := []string{"-h", b.Host, "-p", fmt.Sprint(b.Port), "-t", "cmp/#", "-q", "2", "-C", count, "-W", "10", "-V", v}
+				base := []string{"-h", b.Host, "-p", fmt.Sprint(b.Port), "-t", "cmp/#", "-q", "2", "-C", count, "-W", "30", "-V", v}
 				if v == "5" {
 					base = append(base, "-D", "subscribe", "subscription-identifier", "7")
 				}
