@@ -11,7 +11,8 @@ import (
 // TestV5PubackNoMatchingSubscribers publishes QoS 1 and QoS 2 to a topic
 // nobody subscribes to: PUBACK and PUBREC carry 0x10 No matching
 // subscribers; once a subscriber exists they carry 0x00 [MQTT-3.4.2-1]
-// [MQTT-3.5.2-1]. The QoS 2 flow still completes with PUBCOMP 0x00.
+// [MQTT-3.5.2-1]. Each answers as the QoS requires, with the packet id
+// [MQTT-3.3.4-1] [MQTT-4.3.2-4] [MQTT-4.3.3-8]. The QoS 2 flow still completes with PUBCOMP 0x00.
 func TestV5PubackNoMatchingSubscribers(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -100,7 +101,8 @@ func TestV5QoS2OutboundReasonCodes(t *testing.T) {
 }
 
 // TestV5SubackReasonCodes subscribes to several filters in one SUBSCRIBE:
-// the SUBACK carries one reason code per filter, in order [MQTT-3.9.3-1]
+// the SUBACK answers it with the same packet id [MQTT-3.8.4-1] [MQTT-3.8.4-2]
+// and carries one reason code per filter, in order [MQTT-3.9.3-1]
 // [MQTT-3.8.4-5] [MQTT-3.8.4-6], each the granted QoS [MQTT-3.8.4-7]
 // [MQTT-3.9.3-2], including a shared subscription [MQTT-4.8.2-1].
 func TestV5SubackReasonCodes(t *testing.T) {

@@ -8,7 +8,8 @@ import (
 
 // TestV5InboundTopicAlias publishes with a topic and alias 1, then with the
 // alias alone, then remaps alias 1 to another topic: every message reaches
-// the subscriber with its full topic name [MQTT-3.3.2-12], and a subscriber
+// the subscriber with its full topic name, matching its filter
+// [MQTT-3.3.2-12] [MQTT-3.3.2-3], and a subscriber
 // that announced no Topic Alias Maximum never receives an alias
 // [MQTT-3.1.2-27].
 func TestV5InboundTopicAlias(t *testing.T) {
@@ -68,7 +69,8 @@ func TestV5TopicAliasNotCarriedAcrossConnections(t *testing.T) {
 
 // TestV5OutboundTopicAliases subscribes as a raw client announcing Topic
 // Alias Maximum 5 and receives 20 messages on one topic. Every alias the
-// broker uses is between 1 and 5 [MQTT-3.1.2-26], every message resolves to
+// broker uses is between 1 and 5 [MQTT-3.1.2-26] [MQTT-3.3.2-11]
+// [MQTT-3.3.2-8], every message resolves to
 // the right topic, and midge replaces the topic name by its alias after the
 // first message (the spec lets a server do so; mosquitto 2.0.11 never sends
 // aliases).

@@ -15,8 +15,9 @@ func effective(ps props, id byte, def uint32) uint32 {
 }
 
 // TestV5ConnackAnnouncesLimits connects with MQTT 5.0 and user properties
-// and checks that the CONNACK announces the broker's configured limits and
-// that every capability it leaves out means "supported".
+// and checks that the first packet back is CONNACK 0x00 [MQTT-3.2.0-1]
+// [MQTT-3.1.4-5], that it announces the broker's configured limits and that
+// every capability it leaves out means "supported".
 func TestV5ConnackAnnouncesLimits(t *testing.T) {
 	c := defaultConfig()
 	c.maxPacketSize = 20000
@@ -115,8 +116,9 @@ func TestV5ServerKeepAlive(t *testing.T) {
 }
 
 // TestV5KeepAliveTimeoutDisconnect connects with keep-alive 1 s and stays
-// silent: the broker sends DISCONNECT 0x8D Keep Alive timeout and closes
-// [MQTT-3.1.2-22], not before the keep-alive has passed.
+// silent: the broker uses that keep-alive [MQTT-3.2.2-22], sends DISCONNECT
+// 0x8D Keep Alive timeout and closes [MQTT-3.1.2-22], not before the
+// keep-alive has passed.
 func TestV5KeepAliveTimeoutDisconnect(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	r, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-keepalive", keepAlive: 1})
@@ -131,8 +133,8 @@ func TestV5KeepAliveTimeoutDisconnect(t *testing.T) {
 
 // TestV5UnsupportedAuthMethod connects with an authentication method the
 // broker does not implement: CONNACK 0x8C Bad authentication method
-// [MQTT-4.12.0-1], Session Present 0 [MQTT-3.2.2-6], no AUTH exchange, then
-// close [MQTT-3.2.2-7].
+// [MQTT-4.12.0-1] [MQTT-3.2.2-8], Session Present 0 [MQTT-3.2.2-6], no AUTH
+// exchange, then close [MQTT-3.2.2-7] [MQTT-3.1.4-2] [MQTT-4.13.2-1].
 func TestV5UnsupportedAuthMethod(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -158,8 +160,9 @@ func TestV5UnsupportedAuthMethod(t *testing.T) {
 }
 
 // TestV5SessionExpiryZeroEndsWithConnection connects with Clean Start 0 and
-// no Session Expiry Interval (0): the session ends with the connection, so a
-// reconnect finds no session [MQTT-3.1.2-23].
+// no Session Expiry Interval (0): a new session is created [MQTT-3.1.2-6]
+// and ends with the connection, so a reconnect finds no session
+// [MQTT-3.1.2-23].
 func TestV5SessionExpiryZeroEndsWithConnection(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	o := v5ConnectOpts{clientID: "v5-expiry-zero", keepStart: true}

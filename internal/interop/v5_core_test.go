@@ -199,8 +199,8 @@ func TestV5UnackedRedeliveredOnResume(t *testing.T) {
 }
 
 // TestV5CleanStartDiscardsSession resumes nothing with Clean Start 1: the
-// earlier session's subscription is gone [MQTT-3.1.2-4] [MQTT-3.2.2-2], so a
-// QoS 1 publish to it gets PUBACK 0x10.
+// earlier session's subscription is gone [MQTT-3.1.2-4] [MQTT-3.1.4-4]
+// [MQTT-3.2.2-2], so a QoS 1 publish to it gets PUBACK 0x10.
 func TestV5CleanStartDiscardsSession(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

@@ -135,7 +135,7 @@ func protocolErrorCases() []protocolErrorCase {
 			r.send(packet(typePUBLISH<<4, str(topic), []byte{40, propPayloadFormat, 1}))
 		}},
 		{name: "PUBLISH wildcard topic", reason: 0x82, send: func(r *rawConn, topic string) {
-			r.send(publishV5Packet(topic+"/+", "x", 0, 0, false)) // [MQTT-3.3.2-2]
+			r.send(publishV5Packet(topic+"/+", "x", 0, 0, false)) // [MQTT-3.3.2-2] [MQTT-4.7.0-1]
 		}},
 		{name: "SUBSCRIBE without filters", reason: 0x82, reasonOnMosquitto: 0x81, send: func(r *rawConn, topic string) {
 			r.send(packet(typeSUBSCRIBE<<4|0x02, u16(1), propBlock())) // [MQTT-3.8.3-2]
@@ -166,8 +166,9 @@ func protocolErrorCases() []protocolErrorCase {
 
 // TestV5ProtocolErrorsDisconnect sends, on its own connection each, packets
 // the spec calls a Protocol Error or Malformed Packet: the broker answers
-// with DISCONNECT and the right reason code, closes that connection
-// [MQTT-4.13.1-1], and a client beside it keeps receiving.
+// with DISCONNECT and the right reason code [MQTT-3.14.2-1], sends nothing
+// after it and closes that connection [MQTT-4.13.1-1] [MQTT-3.14.4-1]
+// [MQTT-3.14.4-2] [MQTT-4.13.2-1], and a client beside it keeps receiving.
 func TestV5ProtocolErrorsDisconnect(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	watchTopic := uniqueTopic(t, "watch")

@@ -9,8 +9,10 @@ import (
 
 // TestV5ClientReceiveMaximumBoundsInflight subscribes as a raw client with
 // Receive Maximum 2 that does not acknowledge: it receives exactly two
-// QoS 1 PUBLISH packets, and one more for each PUBACK it sends
-// [MQTT-3.3.4-9]; a PINGREQ is still answered meanwhile [MQTT-3.3.4-10].
+// QoS 1 PUBLISH packets, unacknowledged until their PUBACK [MQTT-4.3.2-3],
+// and one more for each PUBACK it sends [MQTT-3.3.4-9] [MQTT-4.9.0-1]
+// [MQTT-4.9.0-2]; a PINGREQ is still answered meanwhile [MQTT-3.3.4-10]
+// [MQTT-4.9.0-3] [MQTT-3.12.4-1].
 func TestV5ClientReceiveMaximumBoundsInflight(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
@@ -67,7 +69,8 @@ func TestV5ClientReceiveMaximumBoundsInflight(t *testing.T) {
 }
 
 // TestV5ClientReceiveMaximumQoS2 does the same with QoS 2: a PUBREC does not
-// free the slot, the PUBCOMP does [MQTT-3.3.4-9].
+// free the slot, the PUBCOMP does [MQTT-3.3.4-9] [MQTT-4.3.3-3]
+// [MQTT-4.3.3-5].
 func TestV5ClientReceiveMaximumQoS2(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")

@@ -98,7 +98,7 @@ func userPropsString(u paho.UserProperties) string {
 
 // TestV5RequestResponsePaho runs a request/response exchange between two
 // paho.golang clients: the request reaches the responder with Response
-// Topic, Correlation Data [MQTT-3.3.2-16], Content Type [MQTT-3.3.2-20],
+// Topic [MQTT-3.3.2-15], Correlation Data [MQTT-3.3.2-16], Content Type [MQTT-3.3.2-20],
 // Payload Format Indicator [MQTT-3.3.2-4] and User Properties in order
 // [MQTT-3.3.2-17] [MQTT-3.3.2-18] unchanged, and the reply carries the
 // correlation data back.

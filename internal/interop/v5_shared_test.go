@@ -9,8 +9,9 @@ import (
 )
 
 // collectPayloads reads PUBLISH packets, acknowledging each QoS 1 one at
-// once, until none arrives for quiet, and returns their payloads.
-func collectPayloads(t testing.TB, r *rawConn, quiet time.Duration, v5 bool) []string {
+// once, until none arrives for quiet, and returns their payloads. A PUBLISH
+// above maxQoS fails the test.
+func collectPayloads(t testing.TB, r *rawConn, quiet time.Duration, v5 bool, maxQoS byte) []string {
 	t.Helper()
 	var out []string
 	for {
@@ -23,6 +24,9 @@ func collectPayloads(t testing.TB, r *rawConn, quiet time.Duration, v5 bool) []s
 		}
 		if v5 {
 			p := raw.publishV5(t)
+			if p.qos > maxQoS {
+				t.Fatalf("PUBLISH at QoS %d on a subscription granted QoS %d [MQTT-4.8.2-3]", p.qos, maxQoS)
+			}
 			out = append(out, p.payload)
 			if p.qos == 1 {
 				r.send(ackV5Packet(typePUBACK, p.id, 0))
@@ -30,6 +34,9 @@ func collectPayloads(t testing.TB, r *rawConn, quiet time.Duration, v5 bool) []s
 			continue
 		}
 		p := raw.publish(t)
+		if p.qos > maxQoS {
+			t.Fatalf("PUBLISH at QoS %d on a subscription granted QoS %d [MQTT-4.8.2-3]", p.qos, maxQoS)
+		}
 		out = append(out, p.payload)
 		if p.qos == 1 {
 			r.send(ackPacket(typePUBACK, p.id))
@@ -85,12 +92,12 @@ func TestV5SharedSubscriptions(t *testing.T) {
 	}
 	var got1 [][]string
 	for _, r := range g1 {
-		got1 = append(got1, collectPayloads(t, r, 700*time.Millisecond, true))
+		got1 = append(got1, collectPayloads(t, r, 700*time.Millisecond, true, 1))
 	}
 	expectEachOnce(t, "g1", n, got1...)
-	got2 := [][]string{collectPayloads(t, g2v5, 700*time.Millisecond, true), collectPayloads(t, g2v311, 700*time.Millisecond, false)}
+	got2 := [][]string{collectPayloads(t, g2v5, 700*time.Millisecond, true, 1), collectPayloads(t, g2v311, 700*time.Millisecond, false, 1)}
 	expectEachOnce(t, "g2", n, got2...)
-	expectEachOnce(t, "plain", n, collectPayloads(t, plain, 700*time.Millisecond, true))
+	expectEachOnce(t, "plain", n, collectPayloads(t, plain, 700*time.Millisecond, true, 1))
 }
 
 // TestV5SharedSubscriptionNoRetained stores a retained message and then
@@ -132,9 +139,11 @@ func TestV5SharedSubscriptionV311Only(t *testing.T) {
 	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-old-pub"})
 	const n = 10
 	for i := 0; i < n; i++ {
-		pub.send(publishV5Packet(topic, fmt.Sprint(i), 0, 0, false, pUser("k", "v")))
+		pub.send(publishV5Packet(topic, fmt.Sprint(i), 1, uint16(i+1), false, pUser("k", "v")))
+		pub.expectAckV5(typePUBACK, uint16(i+1))
 	}
-	expectEachOnce(t, "old", n, collectPayloads(t, a, 700*time.Millisecond, false), collectPayloads(t, c, 700*time.Millisecond, false))
+	// Published at QoS 1, delivered at the granted QoS 0 [MQTT-4.8.2-3].
+	expectEachOnce(t, "old", n, collectPayloads(t, a, 700*time.Millisecond, false, 0), collectPayloads(t, c, 700*time.Millisecond, false, 0))
 }
 
 // TestV5SharedSubscriptionRejectedNotRedistributed has one member of a share
@@ -167,6 +176,6 @@ func TestV5SharedSubscriptionRejectedNotRedistributed(t *testing.T) {
 		rejected = append(rejected, p.payload)
 		rejecter.send(ackV5Packet(typePUBACK, p.id, 0x80))
 	}
-	taken := collectPayloads(t, taker, 700*time.Millisecond, true)
+	taken := collectPayloads(t, taker, 700*time.Millisecond, true, 1)
 	expectEachOnce(t, "r", n, rejected, taken)
 }

@@ -17,8 +17,8 @@ func v5WillWatcher(t testing.TB, b *broker, id, topic string) *rawConn {
 // TestV5WillDelayAndProperties connects with a will (Will Delay Interval 2 s,
 // Content Type, Payload Format Indicator, Response Topic, Correlation Data
 // and three User Properties) and a session that outlives the delay, then
-// drops the connection: nothing is published before ~2 s, then the will
-// arrives with its properties unchanged and its user properties in order
+// drops the connection: the will is kept with the session [MQTT-3.1.2-7],
+// nothing is published before ~2 s, then the will arrives with its properties unchanged and its user properties in order
 // [MQTT-3.1.2-8] [MQTT-3.1.3-10].
 func TestV5WillDelayAndProperties(t *testing.T) {
 	b := startBroker(t, defaultConfig())
@@ -101,7 +101,7 @@ func TestV5WillAtSessionEnd(t *testing.T) {
 
 // TestV5DisconnectWithWillMessage ends one connection with DISCONNECT 0x04
 // Disconnect with Will Message (the will is published) and another with
-// 0x00 Normal disconnection (it is not) [MQTT-3.1.2-10].
+// 0x00 Normal disconnection (it is not) [MQTT-3.1.2-10] [MQTT-3.14.4-3].
 func TestV5DisconnectWithWillMessage(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "will")
