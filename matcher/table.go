@@ -240,27 +240,46 @@ func newBucketArray[V any](n int) *bucketArray[V] {
 }
 
 // grow doubles the bucket array. Readers keep using the old array until the
-// new one is published; both hold the same immutable entries.
+// new one is published. Buckets are immutable, so a bucket whose entries all
+// land in one new bucket (always so for a single entry, the usual case) is
+// shared by both arrays rather than copied.
 func (s *tableShard[V]) grow(old *bucketArray[V]) *bucketArray[V] {
 	n := len(old.buckets) * 2
-	lists := make([][]tableEntry[V], n)
+	arr := newBucketArray[V](n)
 	mask := uint64(n - 1)
 	for i := range old.buckets {
 		b := old.buckets[i].Load()
 		if b == nil {
 			continue
 		}
-		lists[b.first.hash&mask] = append(lists[b.first.hash&mask], b.first)
+		// Doubling sends the entries of old bucket i to new bucket i or
+		// i+len(old): no other old bucket shares those.
+		lo, hi := uint64(i), uint64(i+len(old.buckets))
+		split := false
 		for _, e := range b.more {
-			lists[e.hash&mask] = append(lists[e.hash&mask], e)
+			if e.hash&mask != b.first.hash&mask {
+				split = true
+				break
+			}
 		}
-	}
-	arr := newBucketArray[V](n)
-	for i, l := range lists {
-		if l != nil {
-			arr.buckets[i].Store(newBucket(l))
-			arr.retag(uint64(i))
+		if !split {
+			j := b.first.hash & mask
+			arr.buckets[j].Store(b)
+			arr.retag(j)
+			continue
 		}
+		var loList, hiList []tableEntry[V]
+		for _, e := range b.appendEntries(nil) {
+			if e.hash&mask == lo {
+				loList = append(loList, e)
+			} else {
+				hiList = append(hiList, e)
+			}
+		}
+		arr.buckets[lo].Store(newBucket(loList))
+		arr.retag(lo)
+		arr.buckets[hi].Store(newBucket(hiList))
+		arr.retag(hi)
 	}
 	s.array.Store(arr)
 	return arr

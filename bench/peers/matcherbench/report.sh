@@ -65,6 +65,8 @@ mochi100cpu=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=mochi$suff
 trie100cpu=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=rwtrie$suffix" cpu-ns/op)
 par1=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache")
 par2=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache-2")
+par1cpu=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache" cpu-ns/op)
+par2cpu=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache-2" cpu-ns/op)
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 [ -n "$cpu" ] || cpu=$(grep -m1 '^cpu:' "$work/main.txt" | sed 's/cpu: //')
@@ -101,7 +103,9 @@ section="$work/section.md"
 	echo "| mochi / midge (times faster) | $(ratio "$mochi100" "$midge100") | $(ratio "$mochi100cpu" "$midge100cpu") |"
 	echo "| rwtrie / midge (times faster) | $(ratio "$trie100" "$midge100") | $(ratio "$trie100cpu" "$midge100cpu") |"
 	echo
-	echo "Parallel Match scaling, wall ns/op on 1 core / on 2 cores: $(ratio "$par1" "$par2")"
+	echo "Parallel Match, 100k subscriptions, no cache: wall ns/op on 1 core / on"
+	echo "2 cores (the scaling) = $(ratio "$par1" "$par2"); CPU ns per match on 2 cores /"
+	echo "on 1 core (1.00 means readers do not slow each other) = $(ratio "$par2cpu" "$par1cpu")."
 	echo
 	echo "Wall-clock figures count the time a benchmark waits for a core, so they"
 	echo "depend on the machine's load (the load average above); CPU time per"
