@@ -22,6 +22,7 @@ type Broker struct {
 	Host     string // "127.0.0.1"
 	Port     int
 	UnixPath string // Unix socket listener, "" when not configured
+	TLSPort  int    // TLS listener, 0 when not configured
 	Dir      string // scratch directory holding config and log
 }
 
@@ -35,6 +36,13 @@ type Config struct {
 	PasswordFile string
 	// Unix adds a Unix socket listener.
 	Unix bool
+	// TLS adds a TLS listener with these PEM files.
+	TLS *TLSFiles
+}
+
+// TLSFiles are the PEM files of a broker's TLS listener.
+type TLSFiles struct {
+	CAFile, CertFile, KeyFile string
 }
 
 // Brokers lists the brokers the tests run against. midge joins this list
@@ -92,6 +100,11 @@ func startMosquitto(t testing.TB, cfg Config) *Broker {
 		if cfg.Unix {
 			b.UnixPath = filepath.Join(dir, "mqtt.sock")
 			fmt.Fprintf(&conf, "listener 0 %s\n", b.UnixPath)
+		}
+		if cfg.TLS != nil {
+			b.TLSPort = FreePort(t)
+			fmt.Fprintf(&conf, "listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\n",
+				b.TLSPort, cfg.TLS.CAFile, cfg.TLS.CertFile, cfg.TLS.KeyFile)
 		}
 		if cfg.PasswordFile != "" {
 			fmt.Fprintf(&conf, "allow_anonymous false\npassword_file %s\n", cfg.PasswordFile)
