@@ -42,6 +42,15 @@ func (r *reader) uint32() (uint32, error) {
 // accepted: [MQTT-1.5.5-1] binds the sender, and no clause asks the receiver
 // to reject them.
 func (r *reader) varint() (uint32, error) {
+	if r.pos < len(r.buf) && r.buf[r.pos] < 0x80 { // one byte: every property identifier
+		v := r.buf[r.pos]
+		r.pos++
+		return uint32(v), nil
+	}
+	return r.varintLong()
+}
+
+func (r *reader) varintLong() (uint32, error) {
 	v, n, err := readVarint(r.buf[r.pos:])
 	if err != nil {
 		return 0, err

@@ -30,15 +30,17 @@ func (p *Properties) decode(r *reader, t PacketType) error {
 	}
 	pr := reader{buf: block}
 	for pr.left() > 0 {
-		v, err := pr.varint()
-		if err != nil {
+		v := uint32(pr.buf[pr.pos])
+		if v < 0x80 { // every defined identifier fits one byte
+			pr.pos++
+		} else if v, err = pr.varintLong(); err != nil {
 			return err
 		}
-		if v >= 64 || propTable[v].typ == 0 {
+		if v >= 64 || propTypes[v] == 0 {
 			return errPropUnknown
 		}
 		id := PropertyID(v)
-		if propTable[id].allowed&(1<<t) == 0 {
+		if propAllowed[id]&(1<<t) == 0 {
 			return errPropNotAllowed // §2.2.2.2: only the properties of Table 2-4 for this packet
 		}
 		bit := uint64(1) << id

@@ -99,6 +99,14 @@ var propTable = [64]propInfo{
 	PropSharedSubAvailable:   {"shared subscription available", TypeByte, in(CONNACK)},
 }
 
+// propTypes and propAllowed are propTable's columns, for the decode loop.
+var propTypes, propAllowed = func() (types [64]PropertyType, allowed [64]uint16) {
+	for id, info := range propTable {
+		types[id], allowed[id] = info.typ, info.allowed
+	}
+	return
+}()
+
 // Type returns the property's data type, or 0 for an unknown identifier.
 func (id PropertyID) Type() PropertyType {
 	if id >= 64 {
