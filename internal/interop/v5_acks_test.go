@@ -198,3 +198,36 @@ func TestV5NoReasonStringWithoutProblemInformation(t *testing.T) {
 	check("UNSUBACK", r.expect(5*time.Second).ackV5(t, typeUNSUBACK))
 	check("SUBACK", r.subscribeV5(4, nil, v5Sub{topic, 1}))
 }
+
+// TestV5UnsubscribeCompletesStartedDeliveries receives a QoS 1 and a QoS 2
+// message, unsubscribes before acknowledging, then acknowledges: both flows
+// complete normally (the QoS 2 one with PUBREL) [MQTT-3.10.4-3], and nothing
+// new arrives on the filter [MQTT-3.10.4-2].
+func TestV5UnsubscribeCompletesStartedDeliveries(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	sub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-unsub-inflight"})
+	sub.mustSubscribeV5(1, topic, 2)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-unsub-inflight-pub"})
+	pub.send(publishV5Packet(topic, "one", 1, 1, false))
+	pub.expectAckV5(typePUBACK, 1)
+	pub.send(publishV5Packet(topic, "two", 2, 2, false))
+	pub.expectAckV5(typePUBREC, 2)
+	pub.send(ackV5Packet(typePUBREL, 2, 0))
+	pub.expectAckV5(typePUBCOMP, 2)
+	q1 := sub.expectPublishV5(5 * time.Second)
+	q2 := sub.expectPublishV5(5 * time.Second)
+	if q1.qos != 1 || q2.qos != 2 {
+		t.Fatalf("got %+v and %+v", q1, q2)
+	}
+	sub.send(unsubscribeV5Packet(3, topic))
+	if a := sub.expect(5*time.Second).ackV5(t, typeUNSUBACK); a.id != 3 || len(a.reasons) != 1 || a.reasons[0] != 0 {
+		t.Fatalf("UNSUBACK %+v", a)
+	}
+	sub.send(ackV5Packet(typePUBACK, q1.id, 0))
+	sub.send(ackV5Packet(typePUBREC, q2.id, 0))
+	sub.expectAckV5(typePUBREL, q2.id) // [MQTT-3.10.4-3]
+	sub.send(ackV5Packet(typePUBCOMP, q2.id, 0))
+	pub.send(publishV5Packet(topic, "after", 0, 0, false))
+	sub.expectOpen(500 * time.Millisecond)
+}

@@ -179,3 +179,112 @@ func TestV5SharedSubscriptionRejectedNotRedistributed(t *testing.T) {
 	taken := collectPayloads(t, taker, 700*time.Millisecond, true, 1)
 	expectEachOnce(t, "r", n, rejected, taken)
 }
+
+// qos2Publish publishes one QoS 2 message and completes the flow.
+func qos2Publish(t testing.TB, pub *rawConn, topic, payload string, id uint16) {
+	t.Helper()
+	pub.send(publishV5Packet(topic, payload, 2, id, false))
+	pub.expectAckV5(typePUBREC, id)
+	pub.send(ackV5Packet(typePUBREL, id, 0))
+	pub.expectAckV5(typePUBCOMP, id)
+}
+
+// receiveQoS2 reads until quiet, completing every QoS 2 flow when ack is
+// true, and returns the payloads of the PUBLISH packets.
+func receiveQoS2(t testing.TB, r *rawConn, quiet time.Duration, ack bool) []v5Publish {
+	t.Helper()
+	var out []v5Publish
+	for _, raw := range r.drainUntilQuiet(quiet) {
+		switch raw.typ() {
+		case typePUBLISH:
+			p := raw.publishV5(t)
+			out = append(out, p)
+			if ack {
+				r.send(ackV5Packet(typePUBREC, p.id, 0))
+			}
+		case typePUBREL:
+			r.send(ackV5Packet(typePUBCOMP, raw.ackV5(t, typePUBREL).id, 0))
+		default:
+			t.Fatalf("unexpected %v", raw)
+		}
+	}
+	if ack { // PUBRELs answering the PUBRECs just sent
+		for _, raw := range r.drainUntilQuiet(300 * time.Millisecond) {
+			r.send(ackV5Packet(typePUBCOMP, raw.ackV5(t, typePUBREL).id, 0))
+		}
+	}
+	return out
+}
+
+// sharedPair subscribes a persistent member (Session Expiry Interval expiry)
+// and a clean member to one share group at QoS 2, publishes ten QoS 2
+// messages, and returns the persistent member's connection options, the
+// messages it received without acknowledging them, and the clean member.
+func sharedPair(t *testing.T, b *broker, topic string, expiry uint32) (v5ConnectOpts, []v5Publish, *rawConn) {
+	t.Helper()
+	o := v5ConnectOpts{clientID: "v5-share-held", keepStart: true, props: []prop{pU32(propSessionExpiry, expiry)}}
+	held, _ := connectV5(t, b, o)
+	held.mustSubscribeV5(1, "$share/s/"+topic, 2)
+	other, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-other"})
+	other.mustSubscribeV5(1, "$share/s/"+topic, 2)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-share-held-pub"})
+	for i := 0; i < 10; i++ {
+		qos2Publish(t, pub, topic, fmt.Sprint(i), uint16(i+1))
+	}
+	got := receiveQoS2(t, held, 700*time.Millisecond, false)
+	if len(got) == 0 {
+		t.Fatal("the persistent member was never chosen for 10 messages; the test needs it to hold one")
+	}
+	held.resetClose()
+	return o, got, other
+}
+
+// TestV5SharedSubscriptionDeliveryCompletedOnReconnect has a share-group
+// member drop with unacknowledged QoS 2 messages: they are not given to the
+// other member, and are delivered to the same client when it reconnects
+// [MQTT-4.8.2-4].
+func TestV5SharedSubscriptionDeliveryCompletedOnReconnect(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	o, held, other := sharedPair(t, b, topic, 60)
+	otherGot := receiveQoS2(t, other, 700*time.Millisecond, true)
+	for _, h := range held {
+		for _, p := range otherGot {
+			if p.payload == h.payload {
+				t.Fatalf("message %q held by the disconnected member was given to the other [MQTT-4.8.2-4]", h.payload)
+			}
+		}
+	}
+	r, ack := connectV5(t, b, o)
+	if !ack.sessionPresent {
+		t.Fatal("session lost")
+	}
+	again := receiveQoS2(t, r, 700*time.Millisecond, true)
+	if len(again) < len(held) {
+		t.Fatalf("after reconnect got %v, want the %d held messages again [MQTT-4.8.2-4]", again, len(held))
+	}
+	for i, h := range held {
+		if again[i].payload != h.payload || !again[i].dup || again[i].id != h.id {
+			t.Fatalf("resent %+v, want %q with DUP 1 and id %d", again[i], h.payload, h.id)
+		}
+	}
+}
+
+// TestV5SharedSubscriptionSessionEndDropsHeldMessages has a share-group
+// member with Session Expiry Interval 1 s drop with unacknowledged QoS 2
+// messages and not come back: when its session ends they are not sent to the
+// other member [MQTT-4.8.2-5].
+func TestV5SharedSubscriptionSessionEndDropsHeldMessages(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	_, held, other := sharedPair(t, b, topic, 1)
+	time.Sleep(2500 * time.Millisecond)
+	otherGot := receiveQoS2(t, other, time.Second, true)
+	for _, h := range held {
+		for _, p := range otherGot {
+			if p.payload == h.payload {
+				t.Fatalf("message %q of the expired member's session went to the other member [MQTT-4.8.2-5]", h.payload)
+			}
+		}
+	}
+}
