@@ -175,11 +175,11 @@ func InProc(ctx context.Context, opts engine.Options) (*Target, error) {
 // $SYS/broker/version topic that mosquitto and midge publish ("mosquitto
 // version 2.0.11"); it keeps what it knew when the broker does not answer
 // within a second.
-func (t *Target) identify(ctx context.Context) {
+func (t *Target) identify(ctx context.Context, username, password string) {
 	ctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
 	got := make(chan string, 1)
-	c, _, err := client.Dial(ctx, client.Options{
+	opts := client.Options{
 		Address: t.Info.Address, CleanStart: true, DialTimeout: time.Second,
 		OnMessage: func(m *client.Message) {
 			select {
@@ -187,7 +187,11 @@ func (t *Target) identify(ctx context.Context) {
 			default:
 			}
 		},
-	})
+	}
+	if username != "" {
+		opts.Username, opts.Password = &username, []byte(password)
+	}
+	c, _, err := client.Dial(ctx, opts)
 	if err != nil {
 		return
 	}

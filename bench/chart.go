@@ -38,7 +38,7 @@ type point struct {
 var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"}
 
 const (
-	chartW, chartH                     = 760, 340
+	chartW, chartH                     = 570, 320
 	marginL, marginR, marginT, marginB = 70, 20, 30, 50
 )
 

@@ -41,8 +41,9 @@ func buildCharts(recs []*Record) []*chart {
 		if len(res.Series) > 0 && res.Sent > 0 {
 			var sent, recv []point
 			for _, s := range res.Series {
-				sent = append(sent, point{X: float64(s.Second), Y: float64(s.Sent)})
-				recv = append(recv, point{X: float64(s.Second), Y: float64(s.Received), Title: fmt.Sprintf("t=%ds %d/s", s.Second, s.Received)})
+				mid := float64(s.Second) + 0.5 // a count covers [s, s+1)
+				sent = append(sent, point{X: mid, Y: float64(s.Sent)})
+				recv = append(recv, point{X: mid, Y: float64(s.Received), Title: fmt.Sprintf("%d-%ds: %d received", s.Second, s.Second+1, s.Received)})
 			}
 			tput.Series = append(tput.Series, line{Name: r.Label + " received", Color: color, Points: recv},
 				line{Name: r.Label + " sent", Color: color, Dashed: true, Points: sent})

@@ -33,7 +33,7 @@ type Config struct {
 func Run(ctx context.Context, cfg Config) (*Record, error) {
 	t := cfg.Target
 	cfg.Params.Address = t.Info.Address
-	t.identify(ctx)
+	t.identify(ctx, cfg.Params.Username, cfg.Params.Password)
 	if cfg.BrokerName != "" {
 		t.Info.Name = cfg.BrokerName
 	}

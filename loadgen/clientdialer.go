@@ -39,6 +39,10 @@ func (d *ClientDialer) Dial(ctx context.Context, spec ConnSpec) (Conn, error) {
 		KeepAliveSet: true,
 		MaxInflight:  d.MaxInflight,
 	}
+	if spec.Username != "" {
+		user := spec.Username
+		opts.Username, opts.Password = &user, []byte(spec.Password)
+	}
 	if spec.Version == client.V5 && !spec.Clean && spec.SessionExpiry > 0 {
 		exp := spec.SessionExpiry
 		opts.SessionExpiry = &exp

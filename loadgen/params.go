@@ -62,6 +62,10 @@ type Params struct {
 	Clean         bool   `json:"clean"`
 	SessionExpiry uint32 `json:"session_expiry,omitempty"`
 	KeepAlive     uint16 `json:"keepalive"`
+	// Username and Password authenticate every client (the password is
+	// never written to records).
+	Username string `json:"username,omitempty"`
+	Password string `json:"-"`
 
 	// Conns is the number of idle connections (conns, storm).
 	Conns int `json:"conns,omitempty"`

@@ -114,6 +114,8 @@ func (r *run) spec(role string, i int, onMessage func(string, []byte)) ConnSpec 
 		Clean:         r.p.Clean,
 		KeepAlive:     r.p.KeepAlive,
 		SessionExpiry: r.p.SessionExpiry,
+		Username:      r.p.Username,
+		Password:      r.p.Password,
 		OnMessage:     onMessage,
 		OnError:       r.asyncError,
 	}

@@ -19,6 +19,10 @@ type ConnSpec struct {
 	// BindAddress is the local IP to connect from ("" lets the kernel
 	// choose).
 	BindAddress string
+	// Username and Password, when Username is not empty, authenticate
+	// the connection.
+	Username string
+	Password string
 	// OnMessage receives every application message, in order, on the
 	// connection's reader. topic and payload are valid only during the
 	// call.

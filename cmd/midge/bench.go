@@ -115,6 +115,8 @@ func parseBenchRun(args []string, stderr io.Writer) (loadgen.Params, *benchRunFl
 	fs.BoolVar(&p.Clean, "clean", p.Clean, "clean sessions (false: persistent)")
 	expiry := fs.Uint("session-expiry", uint(p.SessionExpiry), "MQTT 5 session expiry `seconds` for persistent sessions")
 	keep := fs.Uint("keepalive", uint(p.KeepAlive), "keep-alive `seconds`")
+	fs.StringVar(&p.Username, "username", "", "`user` name every client connects with")
+	fs.StringVar(&p.Password, "password", "", "`password` every client connects with (not recorded)")
 	fs.IntVar(&p.Conns, "conns", p.Conns, "idle connections (conns, storm)")
 	fs.Float64Var(&p.RampRate, "ramp", p.RampRate, "new connections per second (0: as fast as they go)")
 	fs.IntVar(&p.DialConcurrency, "dial-concurrency", p.DialConcurrency, "connections being opened at once")
@@ -246,7 +248,7 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		progress = stderr
 	}
 	rec, err := bench.Run(ctx, bench.Config{Params: p, Target: t, BrokerName: f.name, MaxInflight: f.inflight,
-		Progress: progress, Command: "midge bench run " + strings.Join(args, " "), Label: f.label})
+		Progress: progress, Command: "midge bench run " + strings.Join(redactPassword(args), " "), Label: f.label})
 	if err != nil {
 		fmt.Fprintln(stderr, "midge bench run:", err)
 		return 1
@@ -275,6 +277,22 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 130
 	}
 	return 0
+}
+
+// redactPassword hides the value of --password in a recorded command line.
+func redactPassword(args []string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		switch {
+		case a == "--password" || a == "-password":
+			if i+1 < len(out) {
+				out[i+1] = "REDACTED"
+			}
+		case strings.HasPrefix(a, "--password=") || strings.HasPrefix(a, "-password="):
+			out[i] = a[:strings.Index(a, "=")+1] + "REDACTED"
+		}
+	}
+	return out
 }
 
 func loadRecords(paths []string) ([]*bench.Record, error) {

@@ -32,6 +32,10 @@ func TestBenchRunFlagsOverrideThePreset(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+	if got := strings.Join(redactPassword([]string{"a", "--password", "s3", "--password=s4", "-password", "s5"}), " "); strings.Contains(got, "s3") ||
+		strings.Contains(got, "s4") || strings.Contains(got, "s5") {
+		t.Errorf("password kept in %q", got)
+	}
 	p, _, err = parseBenchRun([]string{"conns", "--conns", "50000"}, &stderr)
 	if err != nil || len(p.SourceAddrs) != 3 {
 		t.Errorf("50000 connections: sources %v, %v (want 3 loopback addresses)", p.SourceAddrs, err)
