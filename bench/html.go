@@ -132,7 +132,7 @@ th:first-child, td:first-child { text-align: left; }
 th { background: #f6f8fa; font-weight: 600; }
 .scroll { overflow-x: auto; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
-figure.chart { margin: 0; border: 1px solid #d8dee4; border-radius: 6px; padding: 8px 10px; background: #fff; }
+figure.chart { margin: 0; border: 1px solid #d8dee4; border-radius: 6px; padding: 8px 10px; background: #fff; box-sizing: border-box; flex: 0 1 592px; max-width: 592px; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 svg { max-width: 100%; height: auto; }
 svg .plot { fill: #fbfcfd; stroke: #d0d7de; }
