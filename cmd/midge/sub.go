@@ -62,6 +62,7 @@ type subState struct {
 	stop    chan struct{}
 	stopped sync.Once
 	buf     []byte
+	removal sync.WaitGroup // --remove-retained publishes not yet acknowledged
 }
 
 func (s *subState) finish() { s.stopped.Do(func() { close(s.stop) }) }
@@ -86,7 +87,12 @@ func (s *subState) onMessage(m *client.Message) {
 		}
 	}
 	if c.removeRetained && m.Retain {
-		go s.cl.Load().Publish(s.ctx, &client.Message{Topic: m.Topic, QoS: 1, Retain: true})
+		// Not on this goroutine: it must go on reading the PUBACKs.
+		s.removal.Add(1)
+		go func() {
+			defer s.removal.Done()
+			s.cl.Load().Publish(s.ctx, &client.Message{Topic: m.Topic, QoS: 1, Retain: true})
+		}()
 	}
 	if c.randomFilter >= 100 || rand.Float64()*100 < c.randomFilter {
 		var warn error
@@ -187,6 +193,13 @@ func subscribeAndPrint(cfg *clientConfig, out *toolOutput, afterSubscribe func(c
 	case <-cl.Done():
 		out.errorf("Error: The connection was lost.\n")
 		return 7 // MOSQ_ERR_CONN_LOST
+	}
+	// Like mosquitto_sub, leave only once the removals are acknowledged.
+	removed := make(chan struct{})
+	go func() { s.removal.Wait(); close(removed) }()
+	select {
+	case <-removed:
+	case <-time.After(10 * time.Second):
 	}
 	cl.Disconnect(cfg.disconnectPacket(reason))
 	return exitOK
