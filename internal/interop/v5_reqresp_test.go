@@ -137,8 +137,10 @@ func TestV5RequestResponsePaho(t *testing.T) {
 
 // TestV5PropertiesMosquittoClients publishes with Debian's mosquitto_pub -V
 // mqttv5 and -D properties and receives with mosquitto_sub -V mqttv5: content
-// type, response topic, correlation data, user properties (in order),
-// payload format indicator and a counted-down message expiry arrive.
+// type [MQTT-3.3.2-20], response topic [MQTT-3.3.2-15], correlation data
+// [MQTT-3.3.2-16], user properties in order [MQTT-3.3.2-17] [MQTT-3.3.2-18],
+// payload format indicator [MQTT-3.3.2-4] and a counted-down message expiry
+// [MQTT-3.3.2-6] arrive.
 func TestV5PropertiesMosquittoClients(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	topic := uniqueTopic(t, "x")
