@@ -6,17 +6,19 @@ const MaxMergedIDs = 4
 // Delivery is one copy of a message for one subscriber.
 //
 // A subscriber whose non-shared filters match a topic several times receives
-// one Delivery, merged as MQTT 5 allows ([MQTT-3.3.4-2] may send one message
-// with the maximum QoS):
-//   - QoS is the highest QoS of the matching subscriptions;
+// one Delivery, merged as MQTT 5 allows:
+//   - QoS is the highest QoS of the matching subscriptions ([MQTT-3.3.4-2]);
 //   - the subscription identifiers of all of them are carried
-//     ([MQTT-3.3.4-3]); past MaxMergedIDs identifiers a further Delivery for
-//     the same subscriber carries the rest (one message per group of
-//     subscriptions, which [MQTT-3.3.4-5] permits);
+//     ([MQTT-3.3.4-3], [MQTT-3.3.4-4]);
 //   - NoLocal is true only when every matching subscription set it: the
 //     message is sent back to its publisher if any of its subscriptions
 //     asks for local messages;
 //   - RetainAsPublished is true when any matching subscription set it.
+//
+// When those identifiers are more than MaxMergedIDs, the subscriber receives
+// one Delivery per matching subscription instead, each with that
+// subscription's QoS, options and identifier ([MQTT-3.3.4-2] permits the
+// copies, [MQTT-3.3.4-5] gives each its own identifier).
 //
 // Each shared subscription group that matches yields its own Delivery
 // (Group set) for the one member chosen, apart from the member's non-shared
@@ -55,12 +57,9 @@ func deliveryOf[S comparable](s *Subscription[S], group string) Delivery[S] {
 	return d
 }
 
-// merge folds src (a delivery of the same subscriber) into d, unless the
-// identifiers do not fit; it reports whether it merged.
-func (d *Delivery[S]) merge(src *Delivery[S]) bool {
-	if int(d.idCount)+int(src.idCount) > MaxMergedIDs {
-		return false
-	}
+// merge folds src (a delivery of the same subscriber) into d; the caller
+// has checked that the identifiers fit.
+func (d *Delivery[S]) merge(src *Delivery[S]) {
 	for _, id := range src.ids[:src.idCount] {
 		d.ids[d.idCount] = id
 		d.idCount++
@@ -68,5 +67,4 @@ func (d *Delivery[S]) merge(src *Delivery[S]) bool {
 	d.QoS = max(d.QoS, src.QoS)
 	d.NoLocal = d.NoLocal && src.NoLocal
 	d.RetainAsPublished = d.RetainAsPublished || src.RetainAsPublished
-	return true
 }

@@ -31,14 +31,17 @@ func TestMergeOneDeliveryPerSubscriber(t *testing.T) {
 	}
 }
 
-// TestMergeSpillsIdentifiers: past MaxMergedIDs identifiers the rest go in a
-// further delivery, so none is lost ([MQTT-3.3.4-3], [MQTT-3.3.4-5]).
-func TestMergeSpillsIdentifiers(t *testing.T) {
+// TestManyIdentifiersOneCopyEach: when a subscriber's matching
+// subscriptions carry more identifiers than one Delivery holds, it receives
+// one copy per subscription, each with that subscription's QoS and
+// identifier ([MQTT-3.3.4-2] allows the copies, [MQTT-3.3.4-5]).
+func TestManyIdentifiersOneCopyEach(t *testing.T) {
 	filters := []string{"a/b/c", "a/b/+", "a/+/c", "+/b/c", "a/#", "a/b/#", "#", "+/+/+", "+/#"}
-	for _, many := range []int{30, 0} { // with and without the hash merge path
+	for _, many := range []int{30, 0} { // with and without the hash path
 		x := New[int]()
 		for i := range many {
 			mustSub(t, x, 100+i, "a/b/c", Options{})
+			mustSub(t, x, 100+i, "a/#", Options{QoS: 1})
 		}
 		for i, f := range filters {
 			mustSub(t, x, 1, f, Options{QoS: byte(i % 3), SubscriptionID: uint32(i + 1)})
@@ -47,14 +50,22 @@ func TestMergeSpillsIdentifiers(t *testing.T) {
 		var ids []uint32
 		copies := 0
 		for i := range out {
-			if out[i].Sub == 1 {
-				copies++
-				ids = append(ids, out[i].SubscriptionIDs()...)
+			d := &out[i]
+			if d.Sub != 1 {
+				if d.QoS != 1 {
+					t.Fatalf("subscriber %d not merged: %+v", d.Sub, d)
+				}
+				continue
 			}
+			copies++
+			got := d.SubscriptionIDs()
+			if len(got) != 1 || d.QoS != byte((got[0]-1)%3) {
+				t.Fatalf("copy %+v ids %v: want one identifier and its subscription's QoS", d, got)
+			}
+			ids = append(ids, got[0])
 		}
-		want := (len(filters) + MaxMergedIDs - 1) / MaxMergedIDs
-		if copies != want || len(out) != many+want {
-			t.Fatalf("others %d: %d copies for subscriber 1 (want %d), %d deliveries", many, copies, want, len(out))
+		if copies != len(filters) || len(out) != many+len(filters) {
+			t.Fatalf("others %d: %d copies for subscriber 1, %d deliveries", many, copies, len(out))
 		}
 		if !slices.Equal(sorted(ids), []uint32{1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 			t.Fatalf("identifiers %v", ids)

@@ -10,7 +10,10 @@ import (
 // takes one from a pool.
 type matchScratch[S comparable] struct {
 	groups []*shareGroup[S]
-	slots  []int32
+	first  []int32 // per delivery: its subscriber's first delivery
+	ids    []int32 // per first delivery: identifiers to merge
+	slots  []int32 // per first delivery: its position after merging
+	table  []int32 // open-addressing table of first deliveries
 	seed   maphash.Seed
 }
 
@@ -135,54 +138,90 @@ func (x *Index[S]) pickShared(out []Delivery[S], groups []*shareGroup[S]) []Deli
 	return out
 }
 
-// smallMerge is the delivery count up to which duplicates are merged by
-// comparing pairs rather than through a hash table.
+// smallMerge is the delivery count up to which a subscriber's first
+// delivery is found by comparing pairs rather than through a hash table.
 const smallMerge = 24
 
 // mergeDuplicates merges the deliveries of out[base:] that have the same
-// subscriber (see Delivery) and returns the shortened slice.
+// subscriber (see Delivery) and returns the shortened slice. A subscriber
+// whose matching subscriptions carry more than MaxMergedIDs identifiers keeps
+// one delivery per subscription instead.
 func mergeDuplicates[S comparable](out []Delivery[S], base int, sc *matchScratch[S]) []Delivery[S] {
-	if len(out)-base <= smallMerge {
-		w := base
-		for i := base; i < len(out); i++ {
-			merged := false
-			for j := w - 1; j >= base; j-- {
-				if out[j].Sub == out[i].Sub {
-					merged = out[j].merge(&out[i])
+	n := len(out) - base
+	if cap(sc.first) < n {
+		sc.first = make([]int32, n)
+		sc.ids = make([]int32, n)
+	}
+	// first[i]: index (from base) of the first delivery of i's subscriber;
+	// ids[f]: identifiers of all the deliveries of first delivery f.
+	first, ids := sc.first[:n], sc.ids[:n]
+	clear(ids)
+	if n <= smallMerge {
+		for i := range n {
+			f := i
+			for j := range i {
+				if first[j] == int32(j) && out[base+j].Sub == out[base+i].Sub {
+					f = j
 					break
 				}
 			}
-			if !merged {
-				out[w] = out[i]
-				w++
-			}
+			first[i] = int32(f)
+			ids[f] += int32(out[base+i].idCount)
 		}
-		return out[:w]
+	} else {
+		findFirstByHash(out[base:], first, ids, sc)
 	}
-	size := 1
-	for size < 2*(len(out)-base) {
-		size <<= 1
+	// Compact in place: a subscriber's merged delivery takes the slot of
+	// its first one; w never passes the delivery being read.
+	pos := sc.slots[:0] // reuse: new position of each first delivery
+	if cap(pos) < n {
+		pos = make([]int32, n)
+		sc.slots = pos
 	}
-	if cap(sc.slots) < size {
-		sc.slots = make([]int32, size)
-	}
-	slots := sc.slots[:size]
-	for i := range slots {
-		slots[i] = -1
-	}
-	mask := uint64(size - 1)
+	pos = pos[:n]
 	w := base
-	for i := base; i < len(out); i++ {
-		s := maphash.Comparable(sc.seed, out[i].Sub) & mask
-		for slots[s] >= 0 && out[slots[s]].Sub != out[i].Sub {
-			s = (s + 1) & mask
+	for i := range n {
+		f := first[i]
+		switch {
+		case ids[f] > MaxMergedIDs: // [MQTT-3.3.4-5] one copy per subscription
+			out[w] = out[base+i]
+			w++
+		case int(f) == i:
+			pos[i] = int32(w)
+			out[w] = out[base+i]
+			w++
+		default:
+			out[pos[f]].merge(&out[base+i])
 		}
-		if j := slots[s]; j >= 0 && out[j].merge(&out[i]) {
-			continue
-		}
-		out[w] = out[i]
-		slots[s] = int32(w)
-		w++
 	}
 	return out[:w]
+}
+
+// findFirstByHash fills first and ids (see mergeDuplicates) through an
+// open-addressing table keyed by subscriber.
+func findFirstByHash[S comparable](ds []Delivery[S], first, ids []int32, sc *matchScratch[S]) {
+	size := 1
+	for size < 2*len(ds) {
+		size <<= 1
+	}
+	if cap(sc.table) < size {
+		sc.table = make([]int32, size)
+	}
+	table := sc.table[:size]
+	for i := range table {
+		table[i] = -1
+	}
+	mask := uint64(size - 1)
+	for i := range ds {
+		s := maphash.Comparable(sc.seed, ds[i].Sub) & mask
+		for table[s] >= 0 && ds[table[s]].Sub != ds[i].Sub {
+			s = (s + 1) & mask
+		}
+		if table[s] < 0 {
+			table[s] = int32(i)
+		}
+		f := table[s]
+		first[i] = f
+		ids[f] += int32(ds[i].idCount)
+	}
 }

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -100,14 +101,16 @@ func (r *refIndex) expect(topic string) (map[int]merged, map[string][]int) {
 	return direct, groups
 }
 
-// foldDeliveries turns Match output into the reference's form. Deliveries
-// split because of MaxMergedIDs are folded back together; it reports an
-// error string for a subscriber split without reason.
+// foldDeliveries turns Match output into the reference's form. A subscriber
+// may have several deliveries only when its identifiers do not fit in one,
+// and then one per subscription (at most one identifier each); problem
+// says what broke that rule.
 func foldDeliveries(out []Delivery[int]) (direct map[int]merged, shared map[string][]int, problem string) {
 	direct = map[int]merged{}
 	shared = map[string][]int{}
 	count := map[int]int{}
 	idsOf := map[int]int{}
+	maxIDs := map[int]int{}
 	for i := range out {
 		d := &out[i]
 		if d.Group != "" {
@@ -116,6 +119,7 @@ func foldDeliveries(out []Delivery[int]) (direct map[int]merged, shared map[stri
 		}
 		count[d.Sub]++
 		idsOf[d.Sub] += len(d.SubscriptionIDs())
+		maxIDs[d.Sub] = max(maxIDs[d.Sub], len(d.SubscriptionIDs()))
 		m, seen := direct[d.Sub]
 		if !seen {
 			m = merged{noLocal: true}
@@ -128,10 +132,8 @@ func foldDeliveries(out []Delivery[int]) (direct map[int]merged, shared map[stri
 		direct[d.Sub] = m
 	}
 	for sub, n := range count {
-		// More than one delivery is only allowed when the identifiers did
-		// not fit in one.
-		if n > 1 && idsOf[sub] <= MaxMergedIDs*(n-1) {
-			problem = "subscriber split into more deliveries than its identifiers need"
+		if n > 1 && (idsOf[sub] <= MaxMergedIDs || maxIDs[sub] > 1) {
+			problem = fmt.Sprintf("subscriber %d split into %d deliveries with %d identifiers", sub, n, idsOf[sub])
 		}
 	}
 	return direct, shared, problem
