@@ -96,6 +96,41 @@ func TestUnsubscribe(t *testing.T) {
 	}
 }
 
+// TestUnsubscribeCompletesStartedQoS2Delivery receives a QoS 2 PUBLISH,
+// unsubscribes, then sends PUBREC: the broker still completes the flow with
+// PUBREL [MQTT-3.10.4-3], and delivers nothing new.
+func TestUnsubscribeCompletesStartedQoS2Delivery(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	r, _ := connectRaw(t, b, connectOpts{clientID: "unsub-inflight", keepAlive: 60})
+	r.subscribe(1, topic, 2)
+	pub, _ := connectRaw(t, b, connectOpts{clientID: "unsub-inflight-pub"})
+	publishQoS1(t, pub, 1, topic, "started")
+	p := r.expectPublish(5 * time.Second)
+	r.send(packet(0xA2, u16(2), str(topic)))
+	r.expectType(typeUNSUBACK, 5*time.Second)
+	publishQoS1(t, pub, 2, topic, "after")
+	r.send(ackPacket(typePUBACK, p.id))
+	r.send(pingreqPacket)
+	if q := r.expect(5 * time.Second); q.typ() != typePINGRESP {
+		t.Fatalf("after UNSUBSCRIBE got %v, want only PINGRESP [MQTT-3.10.4-2]", q)
+	}
+
+	r.subscribe(3, topic, 2)
+	pub.send(publishPacket(topic, []byte("q2"), 2, 3, false, false))
+	pub.expectAck(typePUBREC, 3)
+	pub.send(ackPacket(typePUBREL, 3))
+	pub.expectAck(typePUBCOMP, 3)
+	p = r.expectPublish(5 * time.Second)
+	r.send(packet(0xA2, u16(4), str(topic)))
+	r.expectType(typeUNSUBACK, 5*time.Second)
+	r.send(ackPacket(typePUBREC, p.id))
+	r.expectAck(typePUBREL, p.id) // the started delivery completes [MQTT-3.10.4-3]
+	r.send(ackPacket(typePUBCOMP, p.id))
+	r.send(pingreqPacket)
+	r.expectType(typePINGRESP, 5*time.Second)
+}
+
 // TestInvalidTopicFiltersNotGranted subscribes to filters with misplaced
 // wildcards [MQTT-4.7.1-2] [MQTT-4.7.1-3]: the broker either answers SUBACK
 // 0x80 or closes the connection; it never grants them, and uses no other

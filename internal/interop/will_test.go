@@ -94,6 +94,22 @@ func TestWillNotRetainedWhenWillRetainZero(t *testing.T) {
 	}
 }
 
+// TestNoWillWithoutWillFlag closes a connection abruptly that set no will:
+// a subscriber to "#" sees nothing published for it [MQTT-3.1.2-12].
+func TestNoWillWithoutWillFlag(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	watch, _ := connectRaw(t, b, connectOpts{clientID: "nowill-watch", keepAlive: 60})
+	watch.subscribe(1, "#", 1)
+	r, _ := connectRaw(t, b, connectOpts{clientID: "nowill", keepAlive: 60})
+	r.resetClose()
+	time.Sleep(300 * time.Millisecond)
+	probe, _ := connectRaw(t, b, connectOpts{clientID: "nowill-probe"})
+	probe.send(publishPacket(uniqueTopic(t, "sentinel"), []byte("sentinel"), 0, 0, false, false))
+	if p := watch.expectPublish(5 * time.Second); p.payload != "sentinel" {
+		t.Fatalf("got %+v before the sentinel: something was published for a will-less connection", p)
+	}
+}
+
 // TestNoWillAfterDisconnect sends DISCONNECT before closing: the will is
 // discarded [MQTT-3.1.2-10] [MQTT-3.14.4-3].
 func TestNoWillAfterDisconnect(t *testing.T) {
