@@ -4,41 +4,8 @@ package client
 
 import (
 	"context"
-	"io"
-	"net"
 	"testing"
-	"time"
 )
-
-// fakeConn answers CONNACK and then reads block until Close; writes are
-// counted and dropped.
-type fakeConn struct {
-	net.Conn // nil: methods not overridden are never called
-	connack  []byte
-	closed   chan struct{}
-	written  int
-}
-
-func (f *fakeConn) Read(b []byte) (int, error) {
-	if len(f.connack) > 0 {
-		n := copy(b, f.connack)
-		f.connack = f.connack[n:]
-		return n, nil
-	}
-	<-f.closed
-	return 0, io.EOF
-}
-
-func (f *fakeConn) Write(b []byte) (int, error) { f.written += len(b); return len(b), nil }
-func (f *fakeConn) Close() error {
-	select {
-	case <-f.closed:
-	default:
-		close(f.closed)
-	}
-	return nil
-}
-func (f *fakeConn) SetDeadline(time.Time) error { return nil }
 
 func TestPublishQoS0DoesNotAllocate(t *testing.T) {
 	for _, v := range []byte{V311, V5} {
