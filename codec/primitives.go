@@ -61,16 +61,16 @@ func (r *reader) varintLong() (uint32, error) {
 
 // binary reads Binary Data: a two-byte length and that many bytes (§1.5.6).
 func (r *reader) binary() ([]byte, error) {
-	n, err := r.uint16()
-	if err != nil {
-		return nil, err
-	}
-	if len(r.buf)-r.pos < int(n) {
+	p := r.pos
+	if len(r.buf)-p < 2 {
 		return nil, errShort
 	}
-	b := r.buf[r.pos : r.pos+int(n) : r.pos+int(n)]
-	r.pos += int(n)
-	return b, nil
+	end := p + 2 + (int(r.buf[p])<<8 | int(r.buf[p+1]))
+	if end > len(r.buf) {
+		return nil, errShort
+	}
+	r.pos = end
+	return r.buf[p+2 : end : end], nil
 }
 
 // string reads a UTF-8 Encoded String and checks it [MQTT-1.5.4-1..2].
