@@ -227,6 +227,10 @@ func runServe(args []string) int {
 		fmt.Fprintln(os.Stderr, "midge serve:", err)
 		return 1
 	}
+	// Catch signals before the listeners accept: a client may connect and
+	// the broker be told to stop at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	err = b.Start(ctx)
 	cancel()
@@ -238,8 +242,6 @@ func runServe(args []string) int {
 		logger.Info("listening", "network", a.Network(), "addr", a.String())
 	}
 	logger.Info("midge started", "version", Version)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	s := <-sig
 	logger.Info("shutting down", "signal", s.String())
 	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
