@@ -77,6 +77,9 @@ func ratio(a, b float64) string {
 	if a == 0 || b == 0 {
 		return "-"
 	}
+	if r := b / a; r < 0.1 {
+		return fmt.Sprintf("%.3fx", r)
+	}
 	return fmt.Sprintf("%.2fx", b/a)
 }
 

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,7 +33,10 @@ type Record struct {
 	Date    time.Time       `json:"date"`
 	Host    string          `json:"host"`
 	Command string          `json:"command"` // the command line that produced it
-	Result  *loadgen.Result `json:"result"`
+	// LoadAverage is the machine's 1, 5 and 15 minute load average when
+	// the run started: other work on the machine shows in the figures.
+	LoadAverage [3]float64      `json:"load_average"`
+	Result      *loadgen.Result `json:"result"`
 	// Usage is the broker process's CPU and memory during the run, when
 	// its process was known.
 	Usage *Usage `json:"usage,omitempty"`
@@ -95,6 +99,20 @@ func newRecord(res *loadgen.Result, broker BrokerInfo, command string) *Record {
 	}
 	r.Label = DefaultLabel(r)
 	return r
+}
+
+// loadAverage reads /proc/loadavg (zeros when unreadable).
+func loadAverage() [3]float64 {
+	var la [3]float64
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return la
+	}
+	f := strings.Fields(string(b))
+	for i := 0; i < 3 && i < len(f); i++ {
+		la[i], _ = strconv.ParseFloat(f[i], 64)
+	}
+	return la
 }
 
 // DefaultLabel is "broker scenario qN".

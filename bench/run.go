@@ -41,6 +41,7 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 	if t.PID > 0 {
 		smp, _ = startSampler("/proc", t.PID, 250*time.Millisecond)
 	}
+	load := loadAverage()
 	d := &loadgen.ClientDialer{Address: t.Info.Address, MaxInflight: cfg.MaxInflight}
 	res, err := loadgen.Run(ctx, cfg.Params, d, loadgen.RunOptions{
 		Progress: cfg.Progress,
@@ -57,6 +58,7 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 		return nil, err
 	}
 	rec := newRecord(res, t.Info, cfg.Command)
+	rec.LoadAverage = load
 	if smp != nil {
 		conns := 0
 		if res.Params.Scenario == "conns" {

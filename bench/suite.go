@@ -198,6 +198,11 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string) {
 	fmt.Fprintln(w, "The load generator and the broker share these cores over loopback. Each run starts a fresh broker; both read the same mosquitto.conf: `listener PORT 127.0.0.1`, "+
 		strings.Join(strings.Split(strings.TrimSpace(SuiteBrokerConfig), "\n"), ", ")+
 		", all else default. Latency counts from each message's intended send time (open loop), so queueing anywhere is included.")
+	lo, hi := recs[0].LoadAverage[0], recs[0].LoadAverage[0]
+	for _, r := range recs {
+		lo, hi = min(lo, r.LoadAverage[0]), max(hi, r.LoadAverage[0])
+	}
+	fmt.Fprintf(w, "The machine's 1-minute load average was %.1f to %.1f when the runs started (other work on it shows in the tails).\n", lo, hi)
 	fmt.Fprintln(w)
 	byCase := map[string]map[string]*Record{}
 	var order []string
