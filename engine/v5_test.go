@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/midge-mqtt/midge/codec"
+)
+
+func (tc *testClient) connectV5(id string, cleanStart bool, props codec.Properties) codec.Connack {
+	tc.tb.t.Helper()
+	tc.v = codec.V5
+	p := codec.Connect{Version: codec.V5, ClientID: []byte(id), CleanStart: cleanStart, Props: props}
+	tc.send(p.Append(nil, codec.V5))
+	f, ok := tc.first()
+	if !ok || f.Type != codec.CONNACK {
+		tc.tb.t.Fatalf("want CONNACK, got %v", f)
+	}
+	var ack codec.Connack
+	if err := ack.Decode(codec.V5, f.Flags, f.Body); err != nil {
+		tc.tb.t.Fatal(err)
+	}
+	return ack
+}
+
+func (tc *testClient) subscribeV5(filter string, opts codec.Subscription, subID uint32) []codec.ReasonCode {
+	tc.tb.t.Helper()
+	opts.Filter = []byte(filter)
+	p := codec.Subscribe{PacketID: 9, Subscriptions: []codec.Subscription{opts}}
+	if subID != 0 {
+		p.Props.SubscriptionIDs = []uint32{subID}
+	}
+	tc.send(p.Append(nil, codec.V5))
+	f, ok := tc.first()
+	if !ok || f.Type != codec.SUBACK {
+		tc.tb.t.Fatalf("want SUBACK, got %v", f)
+	}
+	var ack codec.Suback
+	if err := ack.Decode(codec.V5, f.Flags, f.Body); err != nil {
+		tc.tb.t.Fatal(err)
+	}
+	return ack.ReasonCodes
+}
+
+func publishV5(topic, payload string, qos byte, pid uint16, props codec.Properties) []byte {
+	p := codec.Publish{Topic: []byte(topic), Payload: []byte(payload), QoS: qos, PacketID: pid, Props: props}
+	return p.Append(nil, codec.V5)
+}
+
+func TestV5ConnackAnnouncesLimitsAndAssignsID(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxInflightMessages: 7, MaxPacketSize: 5000, MaxKeepalive: 30})
+	c := tb.dial(0)
+	ack := c.connectV5("", true, codec.Properties{})
+	p := ack.Props
+	if ack.ReasonCode != codec.Success || p.ReceiveMaximum != 7 || p.MaximumPacketSize != 5000 ||
+		p.TopicAliasMaximum == 0 || len(p.AssignedClientID) == 0 { // [MQTT-3.2.2-16]
+		t.Fatalf("CONNACK %+v", ack)
+	}
+	if p.Has(codec.PropServerKeepAlive) {
+		t.Fatal("Server Keep Alive sent for keep-alive 0 within max_keepalive")
+	}
+	d := tb.dial(0)
+	long := codec.Connect{Version: codec.V5, ClientID: []byte("long"), CleanStart: true, KeepAlive: 600}
+	d.v = codec.V5
+	d.send(long.Append(nil, codec.V5))
+	f, _ := d.first()
+	var ack2 codec.Connack
+	if err := ack2.Decode(codec.V5, f.Flags, f.Body); err != nil || ack2.Props.ServerKeepAlive != 30 {
+		t.Fatalf("Server Keep Alive %d (%v), want 30 [MQTT-3.2.2-21]", ack2.Props.ServerKeepAlive, err)
+	}
+}
+
+func TestV5SessionExpiryInterval(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connectV5("exp", false, codec.Properties{SessionExpiry: 10})
+	c.subscribeV5("t", codec.Subscription{QoS: 1}, 0)
+	c.drop()
+	tb.b.expireSessions(tb.clock.Now().Add(5 * time.Second))
+	again := tb.dial(0)
+	if ack := again.connectV5("exp", false, codec.Properties{SessionExpiry: 10}); !ack.SessionPresent {
+		t.Fatal("session gone before its expiry interval") // [MQTT-3.1.2-23]
+	}
+	again.drop()
+	tb.b.expireSessions(tb.clock.Now().Add(11 * time.Second))
+	last := tb.dial(0)
+	if ack := last.connectV5("exp", false, codec.Properties{}); ack.SessionPresent {
+		t.Fatal("session outlived its expiry interval")
+	}
+	last.drop() // expiry 0: the session ends with the connection
+	if _, ok := tb.b.sessions["exp"]; ok {
+		t.Fatal("session with expiry 0 kept after its connection")
+	}
+}
+
+func TestV5AcksCarryReasonCodes(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connectV5("acks", true, codec.Properties{})
+	c.send(publishV5("nobody", "x", 1, 1, codec.Properties{}))
+	f, _ := c.first()
+	var a codec.Ack
+	a.Kind = codec.PUBACK
+	if err := a.Decode(codec.V5, f.Flags, f.Body); err != nil || a.ReasonCode != codec.NoMatchingSubscribers {
+		t.Fatalf("PUBACK %v %v, want no matching subscribers", a.ReasonCode, err)
+	}
+	c.send(ackPacket(codec.PUBREL, 77))
+	f, _ = c.first()
+	a = codec.Ack{Kind: codec.PUBCOMP}
+	if err := a.Decode(codec.V5, f.Flags, f.Body); err != nil || a.ReasonCode != codec.PacketIdentifierNotFound {
+		t.Fatalf("PUBCOMP %v %v, want packet identifier not found", a.ReasonCode, err)
+	}
+	if codes := c.subscribeV5("bad/#/filter", codec.Subscription{}, 0); len(codes) != 1 || codes[0] != codec.TopicFilterInvalid {
+		t.Fatalf("SUBACK %v, want topic filter invalid", codes)
+	}
+}
+
+func TestV5TopicAliasInbound(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("long/topic/name", 0)
+	pub := tb.dial(0)
+	pub.connectV5("pub", true, codec.Properties{})
+	pub.send(publishV5("long/topic/name", "1", 0, 0, codec.Properties{TopicAlias: 3}))
+	pub.send(publishV5("", "2", 0, 0, codec.Properties{TopicAlias: 3})) // [MQTT-3.3.2-12]
+	got := sub.publishes()
+	if len(got) != 2 || string(got[1].Topic) != "long/topic/name" || string(got[1].Payload) != "2" {
+		t.Fatalf("aliased PUBLISH: %+v", got)
+	}
+	if pub.send(publishV5("", "3", 0, 0, codec.Properties{TopicAlias: 4})) {
+		t.Fatal("unknown alias accepted")
+	}
+	f, _ := pub.first()
+	if f.Type != codec.DISCONNECT {
+		t.Fatalf("want DISCONNECT for an unknown alias, got %v", f)
+	}
+}
+
+func TestV5NoLocalAndSubscriptionIdentifiers(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connectV5("self", true, codec.Properties{})
+	c.subscribeV5("a/+", codec.Subscription{QoS: 0, NoLocal: true}, 0)
+	c.subscribeV5("b/#", codec.Subscription{QoS: 0}, 42)
+	c.send(publishV5("a/x", "mine", 0, 0, codec.Properties{}))
+	if got := c.publishes(); len(got) != 0 {
+		t.Fatalf("No Local subscription got its own message: %+v", got) // [MQTT-3.8.3-3]
+	}
+	other := tb.dial(0)
+	other.connectV5("other", true, codec.Properties{})
+	other.send(publishV5("b/y", "hi", 0, 0, codec.Properties{ContentType: []byte("text/plain")}))
+	got := c.publishes()
+	if len(got) != 1 || got[0].Props.SubscriptionID() != 42 || string(got[0].Props.ContentType) != "text/plain" {
+		t.Fatalf("delivery without its subscription identifier or properties: %+v", got) // [MQTT-3.3.4-3]
+	}
+}
+
+func TestV5ReceiveMaximumBoundsOutboundWindow(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connectV5("sub", true, codec.Properties{ReceiveMaximum: 1, Present: 1 << codec.PropReceiveMaximum})
+	sub.subscribeV5("t", codec.Subscription{QoS: 1}, 0)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.send(publishPacket("t", "1", 1, false, 1))
+	pub.send(publishPacket("t", "2", 1, false, 2))
+	got := sub.publishes()
+	if len(got) != 1 {
+		t.Fatalf("Receive Maximum 1 but %d in flight", len(got)) // [MQTT-3.3.4-9]
+	}
+	sub.send(ackPacket(codec.PUBACK, got[0].PacketID))
+	if got := sub.publishes(); len(got) != 1 || string(got[0].Payload) != "2" {
+		t.Fatalf("after PUBACK: %+v", got)
+	}
+}
+
+func TestV5MessageExpiryDropsStaleQueuedMessages(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	sub := tb.dial(0)
+	sub.connectV5("sub", false, codec.Properties{SessionExpiry: 100})
+	sub.subscribeV5("t", codec.Subscription{QoS: 1}, 0)
+	sub.drop()
+	pub := tb.dial(0)
+	pub.connectV5("pub", true, codec.Properties{})
+	pub.send(publishV5("t", "short", 1, 1, codec.Properties{MessageExpiry: 2}))
+	pub.send(publishV5("t", "long", 1, 2, codec.Properties{MessageExpiry: 60}))
+	tb.clock.Advance(5 * time.Second)
+	again := tb.dial(0)
+	again.connectV5("sub", false, codec.Properties{SessionExpiry: 100})
+	got := again.publishes()
+	if len(got) != 1 || string(got[0].Payload) != "long" { // [MQTT-3.3.2-5]
+		t.Fatalf("got %+v", got)
+	}
+	if e := got[0].Props.MessageExpiry; e > 55 || e < 54 { // [MQTT-3.3.2-6] the remaining interval
+		t.Fatalf("Message Expiry %d, want the remaining 55", e)
+	}
+}
+
+func TestV5TakeoverSendsDisconnect(t *testing.T) {
+	tb := newTestBroker(t, 2, Options{})
+	first := tb.dial(0)
+	first.connectV5("dup", true, codec.Properties{})
+	second := tb.dial(1)
+	second.connectV5("dup", true, codec.Properties{})
+	tb.run()
+	tb.closeClosed()
+	f, ok := first.first()
+	if !ok || f.Type != codec.DISCONNECT || len(f.Body) < 1 || codec.ReasonCode(f.Body[0]) != codec.SessionTakenOver {
+		t.Fatalf("want DISCONNECT session taken over, got %v", f) // [MQTT-3.1.4-3]
+	}
+	if !first.tr.closed {
+		t.Fatal("old connection not closed")
+	}
+}
