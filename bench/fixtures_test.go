@@ -35,8 +35,9 @@ func sampleRecord(broker, scenario string, scale float64, seed uint64) *Record {
 		st := loadgen.ConnectStats{Attempts: 200, Connected: 200, Span: loadgen.Duration(40 * time.Millisecond), Latency: loadgen.Summarize(re.Merged())}
 		res.Reconnect = &st
 	}
-	for s := 0; s < 6; s++ {
-		res.Series = append(res.Series, loadgen.SecondCounts{Second: s, Sent: 10000 - uint64(r.IntN(50)), Received: 10000 - uint64(r.IntN(300))})
+	res.SeriesBucket = loadgen.Duration(250 * time.Millisecond)
+	for s := 0; s < 24; s++ {
+		res.Series = append(res.Series, loadgen.SeriesPoint{T: float64(s) / 4, Sent: 2500 - uint64(r.IntN(50)), Received: 2500 - uint64(r.IntN(300))})
 	}
 	u := &Usage{PID: 42, CPUSeconds: 1.2 * scale, CPUPercent: 20 * scale, RSSStart: 8 << 20, RSSPeak: int64(scale * (12 << 20))}
 	for i := 0; i < 24; i++ {

@@ -40,10 +40,14 @@ func buildCharts(recs []*Record) []*chart {
 		}
 		if len(res.Series) > 0 && res.Sent > 0 {
 			var sent, recv []point
+			bucket := time.Duration(res.SeriesBucket).Seconds()
+			if bucket <= 0 {
+				bucket = 1
+			}
 			for _, s := range res.Series {
-				mid := float64(s.Second) + 0.5 // a count covers [s, s+1)
-				sent = append(sent, point{X: mid, Y: float64(s.Sent)})
-				recv = append(recv, point{X: mid, Y: float64(s.Received), Title: fmt.Sprintf("%d-%ds: %d received", s.Second, s.Second+1, s.Received)})
+				mid := s.T + bucket/2 // a count covers [T, T+bucket)
+				sent = append(sent, point{X: mid, Y: float64(s.Sent) / bucket})
+				recv = append(recv, point{X: mid, Y: float64(s.Received) / bucket, Title: fmt.Sprintf("%.2f-%.2fs: %.0f/s received", s.T, s.T+bucket, float64(s.Received)/bucket)})
 			}
 			tput.Series = append(tput.Series, line{Name: r.Label + " received", Color: color, Points: recv},
 				line{Name: r.Label + " sent", Color: color, Dashed: true, Points: sent})

@@ -44,9 +44,10 @@ type Result struct {
 	Reconnect *ConnectStats `json:"reconnect,omitempty"`
 
 	Errors map[string]uint64 `json:"errors"`
-	// Series is messages sent and received in each second of the run,
-	// counted from the first message's intended time.
-	Series       []SecondCounts    `json:"series"`
+	// Series is messages sent and received in each SeriesBucket of the
+	// run, counted from the first message's intended time.
+	Series       []SeriesPoint     `json:"series"`
+	SeriesBucket Duration          `json:"series_bucket"`
 	PerPublisher []PublisherCounts `json:"per_publisher,omitempty"`
 }
 
@@ -60,11 +61,12 @@ type ConnectStats struct {
 	Latency   LatencySummary `json:"latency"`
 }
 
-// SecondCounts is one second of the run's series.
-type SecondCounts struct {
-	Second   int    `json:"t"`
-	Sent     uint64 `json:"sent"`
-	Received uint64 `json:"received"`
+// SeriesPoint is one bucket of the run's series: the messages sent and
+// received in [T, T+SeriesBucket) seconds.
+type SeriesPoint struct {
+	T        float64 `json:"t"`
+	Sent     uint64  `json:"sent"`
+	Received uint64  `json:"received"`
 }
 
 // PublisherCounts is what happened to one publisher's messages: sent, and
@@ -103,36 +105,44 @@ func (e *errorCounts) snapshot() map[string]uint64 {
 	return out
 }
 
-// series counts sends and receipts per second since an origin.
+// series counts sends and receipts per bucket since an origin.
 type series struct {
 	origin   atomic.Int64 // time.Duration, set when the first message is due
+	bucket   time.Duration
 	sent     []atomic.Uint64
 	received []atomic.Uint64
 }
 
-func newSeries(seconds int) *series {
-	return &series{sent: make([]atomic.Uint64, seconds), received: make([]atomic.Uint64, seconds)}
+// newSeries covers about span of run time: 250 ms buckets for runs up to a
+// minute, one-second buckets past that.
+func newSeries(span time.Duration) *series {
+	bucket := 250 * time.Millisecond
+	if span > time.Minute {
+		bucket = time.Second
+	}
+	n := min(int(span/bucket)+1, 100000)
+	return &series{bucket: bucket, sent: make([]atomic.Uint64, n), received: make([]atomic.Uint64, n)}
 }
 
 func (s *series) slot(at time.Duration) int {
-	i := int((at - time.Duration(s.origin.Load())) / time.Second)
+	i := int((at - time.Duration(s.origin.Load())) / s.bucket)
 	return min(max(i, 0), len(s.sent)-1)
 }
 
 func (s *series) countSent(at time.Duration)     { s.sent[s.slot(at)].Add(1) }
 func (s *series) countReceived(at time.Duration) { s.received[s.slot(at)].Add(1) }
 
-// counts returns the series up to the last second with any activity.
-func (s *series) counts() []SecondCounts {
+// points returns the series up to the last bucket with any activity.
+func (s *series) points() []SeriesPoint {
 	last := -1
 	for i := range s.sent {
 		if s.sent[i].Load() > 0 || s.received[i].Load() > 0 {
 			last = i
 		}
 	}
-	out := make([]SecondCounts, 0, last+1)
+	out := make([]SeriesPoint, 0, last+1)
 	for i := 0; i <= last; i++ {
-		out = append(out, SecondCounts{Second: i, Sent: s.sent[i].Load(), Received: s.received[i].Load()})
+		out = append(out, SeriesPoint{T: (time.Duration(i) * s.bucket).Seconds(), Sent: s.sent[i].Load(), Received: s.received[i].Load()})
 	}
 	return out
 }

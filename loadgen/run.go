@@ -49,11 +49,11 @@ func Run(ctx context.Context, p Params, d Dialer, opt RunOptions) (*Result, erro
 		lat: NewLatencyRecorder(), conn: NewLatencyRecorder(),
 		res: &Result{Params: p, Started: time.Now(), OfferedRate: p.OfferedRate(), LatencyFrom: "intended"},
 	}
-	seconds := int(time.Duration(p.Duration+p.Drain+p.Settle+p.Hold).Seconds()) + 10
+	span := time.Duration(p.Duration+p.Drain+p.Settle+p.Hold) + 10*time.Second
 	if p.Count > 0 && p.Rate > 0 {
-		seconds += int(float64(p.Count) / p.Rate)
+		span += time.Duration(float64(p.Count) / p.Rate * float64(time.Second))
 	}
-	r.ser = newSeries(min(seconds, 24*3600))
+	r.ser = newSeries(span)
 	begin := r.clock.Now()
 	stopProgress := r.startProgress()
 	switch p.Scenario {
@@ -71,7 +71,7 @@ func Run(ctx context.Context, p Params, d Dialer, opt RunOptions) (*Result, erro
 	r.res.Interrupted = ctx.Err() != nil
 	r.res.Latency = Summarize(r.lat.Merged())
 	r.res.Errors = r.errs.snapshot()
-	r.res.Series = r.ser.counts()
+	r.res.Series, r.res.SeriesBucket = r.ser.points(), Duration(r.ser.bucket)
 	return r.res, nil
 }
 
