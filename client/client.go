@@ -47,7 +47,7 @@ type Client struct {
 	nextID    uint16
 	pending   map[uint16]*pendingOp // packet id -> operation awaiting its ack
 	inflight  chan struct{}         // tokens: one per unacknowledged QoS>0 publish
-	incoming2 map[uint16]struct{}   // QoS 2 packet ids received, awaiting PUBREL
+	incoming2 map[uint16]*Message   // QoS 2 messages received, awaiting PUBREL (nil once delivered)
 
 	messages   chan *Message
 	pingSent   atomic.Bool
@@ -137,7 +137,7 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		version:   opts.Version,
 		id:        opts.ClientID,
 		pending:   make(map[uint16]*pendingOp),
-		incoming2: make(map[uint16]struct{}),
+		incoming2: make(map[uint16]*Message),
 		done:      make(chan struct{}),
 	}
 	if opts.OnMessage == nil {

@@ -17,7 +17,9 @@ import (
 // forEachBroker runs body once per broker in clienttest.Brokers.
 func forEachBroker(t *testing.T, cfg clienttest.Config, body func(t *testing.T, b *clienttest.Broker)) {
 	for _, name := range clienttest.Brokers {
-		t.Run(name, func(t *testing.T) { body(t, clienttest.Start(t, name, cfg)) })
+		if clienttest.Supports(name, cfg) {
+			t.Run(name, func(t *testing.T) { body(t, clienttest.Start(t, name, cfg)) })
+		}
 	}
 }
 
@@ -235,6 +237,34 @@ func TestRefusedConnection(t *testing.T) {
 			if !isCE || ce.Code != c.code || ack.ReasonCode != c.code {
 				t.Errorf("v%d wrong password: %v, want code %#x", c.v, err, c.code)
 			}
+		}
+	})
+}
+
+// TestQoS2OnRelease: with DeliverQoS2OnRelease a QoS 2 message is held
+// until PUBREL, and delivered exactly once either way [MQTT-4.3.3-10].
+func TestQoS2OnRelease(t *testing.T) {
+	forEachBroker(t, clienttest.Config{}, func(t *testing.T, b *clienttest.Broker) {
+		ctx := ctxT(t)
+		sub := dial(t, b, client.Options{CleanStart: true, DeliverQoS2OnRelease: true})
+		if _, err := sub.Subscribe(ctx, []client.Subscription{{Filter: "q2/#", QoS: 2}}, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		pub := dial(t, b, client.Options{CleanStart: true})
+		for i := range 5 {
+			if err := pub.Publish(ctx, &client.Message{Topic: "q2/t", Payload: []byte{byte('0' + i)}, QoS: 2}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 5 {
+			if m := receive(t, sub); m.Payload[0] != byte('0'+i) || m.QoS != 2 {
+				t.Fatalf("message %d: %+v", i, m)
+			}
+		}
+		select {
+		case m := <-sub.Messages():
+			t.Errorf("extra message %+v", m)
+		case <-time.After(200 * time.Millisecond):
 		}
 	})
 }

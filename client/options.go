@@ -68,6 +68,11 @@ type Options struct {
 	// application message, in order. It must not block for long: it holds
 	// up the connection. When nil, messages go to Messages().
 	OnMessage func(*Message)
+	// DeliverQoS2OnRelease holds a QoS 2 message back until the server's
+	// PUBREL, as libmosquitto does, instead of delivering it on PUBLISH.
+	// The command-line tools set it so that they print in mosquitto's
+	// order.
+	DeliverQoS2OnRelease bool
 	// MessageBuffer is the capacity of the Messages() channel (default 64).
 	MessageBuffer int
 

@@ -192,38 +192,39 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 	case codec.PUBREL:
 		c.logf("Client %s received PUBREL (Mid: %d)", c.logID(), id)
 		c.mu.Lock()
+		held := c.incoming2[id]
 		delete(c.incoming2, id)
 		c.mu.Unlock()
+		if held != nil && !c.deliver(held) {
+			return nil
+		}
 		c.logf("Client %s sending PUBCOMP (m%d)", c.logID(), id)
 		return c.writePacket(&codec.Ack{Kind: codec.PUBCOMP, PacketID: id}) // [MQTT-4.3.3-11]
 	}
 	return nil
 }
 
-// handlePublish delivers an incoming message and acknowledges it. QoS 2
-// messages are delivered on PUBLISH and their id remembered until PUBREL,
-// so a resent PUBLISH is not delivered twice [MQTT-4.3.3-10].
+// handlePublish delivers an incoming message and acknowledges it. A QoS 2
+// message is delivered on PUBLISH (or, with DeliverQoS2OnRelease, on
+// PUBREL) and its id remembered until PUBREL, so a resent PUBLISH is not
+// delivered twice [MQTT-4.3.3-10].
 func (c *Client) handlePublish(m *Message) error {
 	c.logf("Client %s received PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
 		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), m.PacketID, m.Topic, len(m.Payload))
-	deliver := true
+	deliverNow := true
 	if m.QoS == 2 {
 		c.mu.Lock()
 		_, seen := c.incoming2[m.PacketID]
-		c.incoming2[m.PacketID] = struct{}{}
-		c.mu.Unlock()
-		deliver = !seen
-	}
-	if deliver {
-		if c.opts.OnMessage != nil {
-			c.opts.OnMessage(m)
-		} else {
-			select {
-			case c.messages <- m:
-			case <-c.done:
-				return nil
-			}
+		var held *Message
+		if c.opts.DeliverQoS2OnRelease && !seen {
+			held = m
 		}
+		c.incoming2[m.PacketID] = held
+		c.mu.Unlock()
+		deliverNow = !seen && held == nil
+	}
+	if deliverNow && !c.deliver(m) {
+		return nil
 	}
 	switch m.QoS {
 	case 1:
@@ -234,6 +235,21 @@ func (c *Client) handlePublish(m *Message) error {
 		return c.writePacket(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
 	}
 	return nil
+}
+
+// deliver hands m to the application; false when the connection ended
+// while waiting for room in the Messages channel.
+func (c *Client) deliver(m *Message) bool {
+	if c.opts.OnMessage != nil {
+		c.opts.OnMessage(m)
+		return true
+	}
+	select {
+	case c.messages <- m:
+		return true
+	case <-c.done:
+		return false
+	}
 }
 
 func b2i(b bool) int {

@@ -45,9 +45,26 @@ type TLSFiles struct {
 	CAFile, CertFile, KeyFile string
 }
 
-// Brokers lists the brokers the tests run against. midge joins this list
-// when `midge serve` works.
-var Brokers = []string{"mosquitto"}
+// Brokers lists the brokers the tests run against: mosquitto, plus those
+// named in $MIDGE_TEST_BROKERS (comma-separated, e.g. "mosquitto,midge").
+var Brokers = brokersFromEnv()
+
+func brokersFromEnv() []string {
+	if v := os.Getenv("MIDGE_TEST_BROKERS"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return []string{"mosquitto"}
+}
+
+// Supports reports whether the named broker can run with cfg (midge has no
+// password file or TLS listener yet). Tests run a configuration on the
+// brokers that support it.
+func Supports(name string, cfg Config) bool {
+	if name == "midge" {
+		return cfg.PasswordFile == "" && cfg.TLS == nil
+	}
+	return true
+}
 
 // Start runs the named broker for the duration of t. A missing program is
 // a test failure with a clear message, never a skip.
@@ -56,6 +73,8 @@ func Start(t testing.TB, name string, cfg Config) *Broker {
 	switch name {
 	case "mosquitto":
 		return startMosquitto(t, cfg)
+	case "midge":
+		return startMidge(t, cfg)
 	}
 	t.Fatalf("clienttest: unknown broker %q", name)
 	return nil

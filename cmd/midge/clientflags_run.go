@@ -81,6 +81,8 @@ func (c *clientConfig) clientOptions(out *toolOutput) (client.Options, error) {
 		BindAddress:  c.bindAddress,
 		MaxInflight:  c.maxInflight,
 		DialTimeout:  30 * time.Second,
+		// Print QoS 2 messages when mosquitto_sub would: on PUBREL.
+		DeliverQoS2OnRelease: true,
 	}
 	if c.password != nil {
 		if c.username == nil {
