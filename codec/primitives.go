@@ -115,7 +115,7 @@ func readVarint(b []byte) (uint32, int, error) {
 // [MQTT-1.5.4-2] (3.1.1: [MQTT-1.5.3-2]). Go's decoder rejects encoded
 // surrogates as ill-formed.
 func checkUTF8(b []byte) error {
-	if len(b) >= minWords && plainASCII(b, false) {
+	if len(b) >= minWords && plainASCII(b) {
 		return nil
 	}
 	for i := 0; i < len(b); i++ {

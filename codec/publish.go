@@ -58,9 +58,11 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 		return errShort
 	}
 	topic := body[2:end:end]
-	if err := checkTopicChars(topic); err != nil {
-		p.Topic, p.Payload, p.PacketID = nil, nil, 0
-		return err // [MQTT-3.3.2-2] no wildcards; [MQTT-1.5.4-1..2] UTF-8
+	if len(topic) < minWords || !plainTopic(topic) { // the word scan first: no call for plain topics
+		if err := checkTopicChars(topic); err != nil {
+			p.Topic, p.Payload, p.PacketID = nil, nil, 0
+			return err // [MQTT-3.3.2-2] no wildcards; [MQTT-1.5.4-1..2] UTF-8
+		}
 	}
 	var id uint16
 	if qos > 0 {

@@ -22,23 +22,32 @@ func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
 // '#' (0x23) and '+' (0x2B) differ only in bit 3, and no other byte becomes
 // 0x2B once bit 3 is set: one zero test finds both wildcards.
 
-// plainASCII reports whether b holds only ASCII without NUL and, when
-// wildcards is set, without '+' or '#'. len(b) must be at least minWords.
-func plainASCII(b []byte, wildcards bool) bool {
+// plainASCII reports whether b holds only ASCII without NUL. len(b) must be
+// at least minWords.
+func plainASCII(b []byte) bool {
 	n := len(b)
 	var acc uint64
 	for i := 0; i+8 <= n; i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		acc |= x | zeroBytes(x)
-		if wildcards {
-			acc |= zeroBytes((x | bit3s) ^ plusses)
-		}
 	}
 	// The last word overlaps the previous one when n is not a multiple of 8.
 	x := binary.LittleEndian.Uint64(b[n-8:])
-	acc |= x | zeroBytes(x)
-	if wildcards {
-		acc |= zeroBytes((x | bit3s) ^ plusses)
+	return (acc|x|zeroBytes(x))&highs == 0
+}
+
+// plainTopic reports whether b holds only ASCII without NUL, '+' or '#'.
+// len(b) must be at least minWords. The last word overlaps the previous one
+// when len(b) is not a multiple of 8.
+func plainTopic(b []byte) bool {
+	last := len(b) - 8
+	var acc uint64
+	for i := 0; ; i += 8 {
+		i = min(i, last)
+		x := binary.LittleEndian.Uint64(b[i:])
+		acc |= x | zeroBytes(x) | zeroBytes((x|bit3s)^plusses)
+		if i == last {
+			return acc&highs == 0
+		}
 	}
-	return acc&highs == 0
 }

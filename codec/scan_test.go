@@ -15,12 +15,12 @@ func TestPlainASCIIEveryByte(t *testing.T) {
 				s := []byte(strings.Repeat("a", n))
 				s[pos] = byte(c)
 				plain := c != 0 && c < 0x80
-				if got := plainASCII(s, false); got != plain {
-					t.Fatalf("plainASCII(%q, false) = %v", s, got)
+				if got := plainASCII(s); got != plain {
+					t.Fatalf("plainASCII(%q) = %v", s, got)
 				}
 				plain = plain && c != '+' && c != '#'
-				if got := plainASCII(s, true); got != plain {
-					t.Fatalf("plainASCII(%q, true) = %v", s, got)
+				if got := plainTopic(s); got != plain {
+					t.Fatalf("plainTopic(%q) = %v", s, got)
 				}
 			}
 		}

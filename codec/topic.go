@@ -39,7 +39,7 @@ func ValidTopicName(topic []byte) error {
 // (MalformedPacket, as for any string [MQTT-1.5.4-1]) in a topic name; an
 // empty name is the caller's concern (MQTT 5.0 allows it with a Topic Alias).
 func checkTopicChars(topic []byte) error {
-	if len(topic) >= minWords && plainASCII(topic, true) {
+	if len(topic) >= minWords && plainTopic(topic) {
 		return nil
 	}
 	for i := 0; i < len(topic); i++ {
