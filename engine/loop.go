@@ -49,6 +49,8 @@ type loop struct {
 	// each non-empty one travels as a single task at endTurn.
 	outbox []*crossBatch
 
+	tally outTally // written this turn, not yet in Stats
+
 	tickPosted atomic.Bool
 	ticker     tickTask
 }
@@ -149,6 +151,7 @@ func (lp *loop) sendCross(target *loop, d crossDelivery) {
 // deliveries gathered this turn.
 func (lp *loop) endTurn() {
 	lp.flushDirty()
+	lp.b.stats.flushTally(lp)
 	for id, cb := range lp.outbox {
 		if cb == nil {
 			continue

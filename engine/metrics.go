@@ -21,12 +21,42 @@ func (m *brokerCounters) of(lp *loop) *StatsShard {
 	return m.st.Shard(lp.id)
 }
 
-func (m *brokerCounters) packetIn(lp *loop, n int)   { m.of(lp).PacketIn(n) }
-func (m *brokerCounters) packetOut(lp *loop, n int)  { m.of(lp).PacketOut(n) }
-func (m *brokerCounters) publishIn(lp *loop, n int)  { m.of(lp).PublishIn(n) }
-func (m *brokerCounters) publishOut(lp *loop, n int) { m.of(lp).PublishOut(n) }
-func (m *brokerCounters) publishDropped(lp *loop)    { m.of(lp).PublishDropped.Add(1) }
-func (m *brokerCounters) socketOpened(lp *loop)      { m.of(lp).Sockets.Add(1) }
+func (m *brokerCounters) packetIn(lp *loop, n int) { m.of(lp).PacketIn(n) }
+
+// packetOut and publishOut count into the loop's plain per-turn tally
+// (the loop is single-threaded), added to its shard once per turn.
+func (m *brokerCounters) packetOut(lp *loop, n int) {
+	lp.tally.packets++
+	lp.tally.bytes += uint64(n)
+}
+func (m *brokerCounters) publishIn(lp *loop, n int) { m.of(lp).PublishIn(n) }
+func (m *brokerCounters) publishOut(lp *loop, n int) {
+	lp.tally.publishes++
+	lp.tally.publishBytes += uint64(n)
+}
+
+// outTally is what a loop wrote during one turn.
+type outTally struct {
+	packets, bytes, publishes, publishBytes uint64
+}
+
+// flushTally adds the turn's tally to the loop's shard.
+func (m *brokerCounters) flushTally(lp *loop) {
+	t := &lp.tally
+	if t.packets == 0 {
+		return
+	}
+	sh := m.of(lp)
+	sh.MessagesSent.Add(t.packets)
+	sh.BytesSent.Add(t.bytes)
+	if t.publishes > 0 {
+		sh.PublishSent.Add(t.publishes)
+		sh.PublishBytesSent.Add(t.publishBytes)
+	}
+	*t = outTally{}
+}
+func (m *brokerCounters) publishDropped(lp *loop) { m.of(lp).PublishDropped.Add(1) }
+func (m *brokerCounters) socketOpened(lp *loop)   { m.of(lp).Sockets.Add(1) }
 func (m *brokerCounters) storeAdd(n, bytes int) {
 	sh := m.st.Shard(0)
 	sh.StoreMessages.Add(int64(n))

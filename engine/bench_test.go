@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// benchFanOut measures one PUBLISH read and written to subs subscribers
+// spread over loops event loops (in-memory transports, no syscalls).
+func benchFanOut(b *testing.B, loops, subs int, qos byte) {
+	t := &testing.T{}
+	tb := newTestBroker(t, loops, Options{})
+	var clients []*testClient
+	for i := range subs {
+		c := tb.dial(i % loops)
+		c.connect(fmt.Sprintf("sub-%d", i), true)
+		c.subscribe("sensors/+/temp", qos)
+		clients = append(clients, c)
+	}
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pkt := publishPacket("sensors/42/temp", "21.5", qos, false, 1)
+	ack := ackPacket(4, 0)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(pkt)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := pub.c.handleBytes(pkt); err != nil {
+			b.Fatal(err)
+		}
+		pub.lp.endTurn()
+		for _, q := range tb.execs {
+			for _, tk := range q.tasks {
+				_ = tk.Run(context.Background())
+			}
+			clear(q.tasks)
+			q.tasks = q.tasks[:0]
+		}
+		for _, c := range clients {
+			if qos > 0 {
+				s := c.c.session
+				pid := s.inflight[0].pid
+				ack[2], ack[3] = byte(pid>>8), byte(pid)
+				if _, err := c.c.handleBytes(ack); err != nil {
+					b.Fatal(err)
+				}
+				c.lp.endTurn()
+			}
+			c.tr.out.Reset()
+		}
+		pub.tr.out.Reset()
+	}
+}
+
+func BenchmarkPublishQoS0OneSubscriber(b *testing.B)     { benchFanOut(b, 1, 1, 0) }
+func BenchmarkPublishQoS0FanOut100(b *testing.B)         { benchFanOut(b, 1, 100, 0) }
+func BenchmarkPublishQoS0FanOut100TwoLoops(b *testing.B) { benchFanOut(b, 2, 100, 0) }
+func BenchmarkPublishQoS1FanOut10(b *testing.B)          { benchFanOut(b, 1, 10, 1) }
