@@ -159,6 +159,11 @@ func startBroker(t testing.TB, c brokerConfig) *broker {
 		if err == nil {
 			t.Cleanup(func() {
 				b.stop()
+				// A data race (MIDGE_TEST_RACE=1) or a panic inside the
+				// broker fails the test that provoked it.
+				if log := b.log.String(); strings.Contains(log, "WARNING: DATA RACE") || strings.Contains(log, "panic:") {
+					t.Errorf("%s reported a data race or a panic", brokerKind)
+				}
 				if t.Failed() {
 					t.Logf("%s log (tail):\n%s", brokerKind, b.log.String())
 				}
@@ -327,6 +332,16 @@ func (b *broker) rssBytes(t testing.TB) int64 {
 	}
 	t.Fatalf("no VmRSS in /proc/%d/status", b.pid())
 	return 0
+}
+
+// memorySlack is the absolute RSS tolerance of the memory tests, mb
+// megabytes; four times that for a broker built with -race, whose shadow
+// memory multiplies every allocation.
+func memorySlack(mb int64) int64 {
+	if brokerIs("midge") && os.Getenv("MIDGE_TEST_RACE") == "1" {
+		mb *= 4
+	}
+	return mb << 20
 }
 
 // tailBuffer keeps the last max bytes written to it; safe for concurrent use.

@@ -42,7 +42,8 @@ func measureBaseline(t testing.TB, b *broker) resourceBaseline {
 }
 
 // expectResourcesReturn waits up to 5 s for the broker's fd count to come
-// back to the baseline (+2) and checks RSS stays within 1.25x + 16 MB.
+// back to the baseline (+2) and checks RSS stays within 1.25x + 16 MB
+// (memorySlack).
 func expectResourcesReturn(t testing.TB, b *broker, base resourceBaseline, what string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -56,7 +57,7 @@ func expectResourcesReturn(t testing.TB, b *broker, base resourceBaseline, what 
 	if fds > base.fds+2 {
 		t.Errorf("%s: broker holds %d fds, %d before: descriptors leak", what, fds, base.fds)
 	}
-	if limit := base.rss + base.rss/4 + 16<<20; rss > limit {
+	if limit := base.rss + base.rss/4 + memorySlack(16); rss > limit {
 		t.Errorf("%s: RSS %d MB, over the %d MB allowed (baseline %d MB)", what, rss>>20, limit>>20, base.rss>>20)
 	}
 }
