@@ -17,6 +17,7 @@ import (
 
 	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/internal/mosqconf"
+	"github.com/midge-mqtt/midge/internal/passwd"
 )
 
 func init() {
@@ -165,9 +166,18 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
-		if !cfg.AnonymousAllowed(nil) {
-			// No password file support yet: like mosquitto with
-			// allow_anonymous false and no password_file, refuse everyone.
+		sec := cfg.SecurityFor(nil)
+		anonymous := cfg.AnonymousAllowed(nil)
+		switch {
+		case sec.PasswordFile != "":
+			pf, err := loadPasswordFile(sec.PasswordFile)
+			if err != nil {
+				return opts, nil, err
+			}
+			opts.Authenticator = &passwordAuth{file: pf, anonymous: anonymous}
+		case !anonymous:
+			// Like mosquitto with allow_anonymous false and no
+			// password_file: refuse everyone.
 			opts.Authenticator = engine.DenyAll{}
 		}
 		if cfg.PidFile != "" {
@@ -193,6 +203,39 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		}
 	}
 	return opts, warnings, nil
+}
+
+// passwordAuth checks CONNECT credentials against a mosquitto password
+// file; clients without a username pass only when anonymous is allowed.
+type passwordAuth struct {
+	file      *passwd.File
+	anonymous bool
+}
+
+func (a *passwordAuth) Authenticate(info *engine.ConnectInfo) error {
+	if !info.HasUsername {
+		if a.anonymous {
+			return nil
+		}
+		return engine.ErrNotAuthorized
+	}
+	if !a.file.Check(info.Username, string(info.Password)) {
+		return engine.ErrNotAuthorized // mosquitto answers "not authorized" too
+	}
+	return nil
+}
+
+func loadPasswordFile(path string) (*passwd.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("password_file: %v", err)
+	}
+	defer f.Close()
+	pf, err := passwd.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("password_file %s: %v", path, err)
+	}
+	return pf, nil
 }
 
 func runServe(args []string) int {

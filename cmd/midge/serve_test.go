@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/midge-mqtt/midge/engine"
+	"github.com/midge-mqtt/midge/internal/passwd"
 )
 
 func TestServeNoArgumentsIsLocalOnly(t *testing.T) {
@@ -124,5 +125,30 @@ func TestServeBindFailureExitsNonZero(t *testing.T) {
 	defer l.Close()
 	if code := runServe([]string{"--listen", l.Addr().String()}); code != 1 {
 		t.Fatalf("exit code %d on a port in use, want 1", code)
+	}
+}
+
+func TestServePasswordFileAuthenticates(t *testing.T) {
+	hash, err := passwd.Hash("s3cret", passwd.SHA512PBKDF2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "passwd")
+	if err := os.WriteFile(pwFile, []byte("alice:"+hash+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := writeConf(t, "listener 1990\npassword_file "+pwFile+"\n")
+	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := opts.Authenticator
+	ok := &engine.ConnectInfo{ClientInfo: engine.ClientInfo{Username: "alice"}, HasUsername: true, HasPassword: true, Password: []byte("s3cret")}
+	bad := &engine.ConnectInfo{ClientInfo: engine.ClientInfo{Username: "alice"}, HasUsername: true, HasPassword: true, Password: []byte("guess")}
+	anon := &engine.ConnectInfo{}
+	if auth.Authenticate(ok) != nil || auth.Authenticate(bad) == nil || auth.Authenticate(anon) == nil {
+		t.Fatal("password file not applied: right password refused, wrong accepted, or anonymous accepted")
 	}
 }
