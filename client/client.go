@@ -59,18 +59,43 @@ type Client struct {
 	disconnect *Disconnect
 }
 
-// pendingOp is an operation waiting for its acknowledgement.
+// pendingOp is an operation waiting for its acknowledgement. Publish
+// operations come from opPool and go back once finished.
 type pendingOp struct {
 	// kind is the packet that completes the step: PUBACK (QoS 1), PUBREC
 	// then PUBCOMP (QoS 2), SUBACK or UNSUBACK.
-	kind codec.PacketType
-	done func(result ackResult)
+	kind    codec.PacketType
+	pubDone func(error)    // publish: the caller's callback, may be nil
+	reply   chan ackResult // subscribe and unsubscribe: the waiting caller
 }
 
+var opPool = sync.Pool{New: func() any { return new(pendingOp) }}
+
 type ackResult struct {
-	codes []byte // reason codes (SUBACK/UNSUBACK: one per filter)
+	id    uint16 // packet identifier of the request
+	code  byte   // PUBACK, PUBREC or PUBCOMP reason code
+	codes []byte // SUBACK/UNSUBACK: one reason code per filter
 	props ackProps
 	err   error
+}
+
+// finish completes op with res.
+func (c *Client) finish(op *pendingOp, res ackResult) {
+	if op.reply != nil {
+		op.reply <- res
+		return
+	}
+	<-c.inflight
+	err := res.err
+	if err == nil && res.code >= 0x80 {
+		err = &AckError{Packet: op.kind.String(), Code: res.code}
+	}
+	done := op.pubDone
+	*op = pendingOp{}
+	opPool.Put(op)
+	if done != nil {
+		done(err)
+	}
 }
 
 type ackProps struct {
@@ -292,12 +317,12 @@ func (c *Client) shutdown(err error) {
 		pending := c.pending
 		c.pending = map[uint16]*pendingOp{}
 		c.mu.Unlock()
+		e := err
+		if e == nil {
+			e = ErrClosed
+		}
 		for _, op := range pending {
-			e := err
-			if e == nil {
-				e = ErrClosed
-			}
-			op.done(ackResult{err: e})
+			c.finish(op, ackResult{err: e})
 		}
 		close(c.done)
 	})

@@ -41,29 +41,16 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	kind := codec.PUBACK
+	op := opPool.Get().(*pendingOp)
+	op.kind = codec.PUBACK
 	if m.QoS == 2 {
-		kind = codec.PUBREC
+		op.kind = codec.PUBREC
 	}
-	op := &pendingOp{kind: kind}
-	op.done = func(res ackResult) {
-		<-c.inflight
-		if done == nil {
-			return
-		}
-		err := res.err
-		if err == nil && len(res.codes) > 0 && res.codes[0] >= 0x80 {
-			name := "PUBACK"
-			if m.QoS == 2 {
-				name = "PUBREC"
-			}
-			err = &AckError{Packet: name, Code: res.codes[0]}
-		}
-		done(err)
-	}
+	op.pubDone = done
 	id, err := c.allocID(op)
 	if err != nil {
 		<-c.inflight
+		opPool.Put(op)
 		return err
 	}
 	if err := c.writePublish(m, id); err != nil {
@@ -110,6 +97,7 @@ type Subscription struct {
 // SubAck is the server's answer to SUBSCRIBE: one reason code (granted QoS
 // or failure) per filter.
 type SubAck struct {
+	PacketID       uint16 // of the SUBSCRIBE it answers
 	Codes          []byte
 	ReasonString   string
 	UserProperties []UserProperty
@@ -149,7 +137,7 @@ func (c *Client) Subscribe(ctx context.Context, subs []Subscription, subID uint3
 	if err != nil {
 		return nil, err
 	}
-	return &SubAck{Codes: res.codes, ReasonString: res.props.reasonString, UserProperties: res.props.user}, nil
+	return &SubAck{PacketID: res.id, Codes: res.codes, ReasonString: res.props.reasonString, UserProperties: res.props.user}, nil
 }
 
 // Unsubscribe sends UNSUBSCRIBE and waits for UNSUBACK; the codes are MQTT
@@ -177,7 +165,7 @@ func (c *Client) Unsubscribe(ctx context.Context, filters []string, user []UserP
 // request sends a SUBSCRIBE or UNSUBSCRIBE and waits for its answer.
 func (c *Client) request(ctx context.Context, kind codec.PacketType, build func(uint16) codec.Packet, log func(uint16)) (ackResult, error) {
 	ch := make(chan ackResult, 1)
-	op := &pendingOp{kind: kind, done: func(r ackResult) { ch <- r }}
+	op := &pendingOp{kind: kind, reply: ch}
 	id, err := c.allocID(op)
 	if err != nil {
 		return ackResult{}, err
@@ -189,6 +177,7 @@ func (c *Client) request(ctx context.Context, kind codec.PacketType, build func(
 	}
 	select {
 	case r := <-ch:
+		r.id = id
 		return r, r.err
 	case <-ctx.Done():
 		return ackResult{}, ctx.Err()

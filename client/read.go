@@ -157,7 +157,7 @@ func (c *Client) complete(id uint16, kind codec.PacketType, codes []codec.Reason
 		res.codes[i] = byte(rc)
 	}
 	res.props = ackProps{reasonString: string(props.ReasonString), user: userFromCodec(props)}
-	op.done(res)
+	c.finish(op, res)
 }
 
 // handleAck matches a PUBACK, PUBREC, PUBREL or PUBCOMP to its flow.
@@ -166,7 +166,7 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 	case codec.PUBACK:
 		c.logf("Client %s received PUBACK (Mid: %d, RC:%d)", c.logID(), id, code)
 		if op := c.takePending(id, codec.PUBACK); op != nil {
-			op.done(ackResult{codes: []byte{code}})
+			c.finish(op, ackResult{code: code})
 		}
 	case codec.PUBREC:
 		c.logf("Client %s received PUBREC (Mid: %d)", c.logID(), id)
@@ -175,7 +175,7 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 			return nil
 		}
 		if code >= 0x80 { // an error PUBREC ends the flow (§4.3.3)
-			op.done(ackResult{codes: []byte{code}})
+			c.finish(op, ackResult{code: code})
 			return nil
 		}
 		op.kind = codec.PUBCOMP
@@ -187,7 +187,7 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 	case codec.PUBCOMP:
 		c.logf("Client %s received PUBCOMP (Mid: %d, RC:%d)", c.logID(), id, code)
 		if op := c.takePending(id, codec.PUBCOMP); op != nil {
-			op.done(ackResult{codes: []byte{code}})
+			c.finish(op, ackResult{code: code})
 		}
 	case codec.PUBREL:
 		c.logf("Client %s received PUBREL (Mid: %d)", c.logID(), id)

@@ -74,12 +74,22 @@ func TestSubOptionsMatchMosquittoSub(t *testing.T) {
 		{"-t", "r/#", "-t", "s/#", "-v", "-E"},
 		{"-t", "r/+", "-F", "%t=%p %r", "-U", "r/+", "-C", "3"},
 		{"-t", "r/#", "-v", "-T", "r/a", "-T", "r/c", "-C", "1", "-V", "5", "--retain-as-published"},
+		{"-t", "none/#", "-t", "x", "-q", "1", "-E", "-d"},
 	} {
 		full := append([]string{"-p", port, "-W", "10"}, args...)
 		m := runTool(t, env, "", toolArgv(t, "midge", "sub", full...)...)
 		q := runTool(t, env, "", toolArgv(t, "mosquitto", "sub", full...)...)
 		if m.stdout != q.stdout || m.code != q.code {
 			t.Errorf("sub %q:\nmidge:     %d %q\nmosquitto: %d %q", args, m.code, m.stdout, q.code, q.stdout)
+		}
+	}
+	// The -d packet log of a publish matches too.
+	for _, args := range [][]string{{"-q", "1"}, {"-q", "2"}, {"-q", "2", "-V", "31", "-i", "logger"}} {
+		full := append([]string{"-p", port, "-t", "d/t", "-m", "x", "-d"}, args...)
+		m := runTool(t, env, "", toolArgv(t, "midge", "pub", full...)...)
+		q := runTool(t, env, "", toolArgv(t, "mosquitto", "pub", full...)...)
+		if m.stdout != q.stdout || m.code != q.code {
+			t.Errorf("pub %q:\nmidge:     %d %q\nmosquitto: %d %q", args, m.code, m.stdout, q.code, q.stdout)
 		}
 	}
 	// --remove-retained clears what it receives (here all but r/b).

@@ -155,7 +155,7 @@ func subscribeAndPrint(cfg *clientConfig, out *toolOutput, afterSubscribe func(c
 		return exitError
 	}
 	if cfg.debug {
-		s.w.WriteString("Subscribed (mid: 0):")
+		s.w.WriteString("Subscribed (mid: " + itoa(int(ack.PacketID)) + "):")
 		for i, code := range ack.Codes {
 			if i > 0 {
 				s.w.WriteString(",")
