@@ -23,7 +23,7 @@
 // direction are the receiver's: a second CONNECT [MQTT-3.1.0-2], a Topic
 // Alias above the negotiated maximum [MQTT-3.3.2-9], Subscription
 // Identifiers in a PUBLISH from a client [MQTT-3.3.4-6], a payload that is
-// not UTF-8 under Payload Format Indicator 1 [MQTT-3.3.2-4], a packet larger
+// not UTF-8 under Payload Format Indicator 1 (§3.3.2.3.2), a packet larger
 // than the Maximum Packet Size the peer announced (ReadFrame takes the limit),
 // wildcards and $share in SUBSCRIBE and UNSUBSCRIBE filters (ValidTopicFilter,
 // so each filter can be refused on its own in SUBACK), and as many reason

@@ -5,7 +5,7 @@ package codec
 // Decode checks the packet on its own; rules that depend on the session are
 // the receiver's: a Topic Alias above its Topic Alias Maximum [MQTT-3.3.2-9],
 // a Subscription Identifier in a PUBLISH from a client [MQTT-3.3.4-6], and a
-// payload that is not UTF-8 under Payload Format Indicator 1 [MQTT-3.3.2-4].
+// payload that is not UTF-8 under Payload Format Indicator 1 (§3.3.2.3.2).
 type Publish struct {
 	Dup      bool
 	QoS      byte
