@@ -161,8 +161,8 @@ func startBroker(t testing.TB, c brokerConfig) *broker {
 				b.stop()
 				// A data race (MIDGE_TEST_RACE=1) or a panic inside the
 				// broker fails the test that provoked it.
-				if log := b.log.String(); strings.Contains(log, "WARNING: DATA RACE") || strings.Contains(log, "panic:") {
-					t.Errorf("%s reported a data race or a panic", brokerKind)
+				if incident := b.log.incident(); incident != "" {
+					t.Errorf("%s reported a data race or a panic:\n%s", brokerKind, incident)
 				}
 				if t.Failed() {
 					t.Logf("%s log (tail):\n%s", brokerKind, b.log.String())
@@ -344,21 +344,34 @@ func memorySlack(mb int64) int64 {
 	return mb << 20
 }
 
-// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
+// tailBuffer keeps the last max bytes written to it, and separately the
+// first write that reports a data race or a panic (so later output cannot
+// push it out); safe for concurrent use.
 type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf bytes.Buffer
+	mu    sync.Mutex
+	max   int
+	buf   bytes.Buffer
+	first string
 }
 
 func (w *tailBuffer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.first == "" && (bytes.Contains(p, []byte("WARNING: DATA RACE")) || bytes.Contains(p, []byte("panic:"))) {
+		w.first = string(p[:min(len(p), 8<<10)])
+	}
 	w.buf.Write(p)
 	if over := w.buf.Len() - w.max; over > 0 {
 		w.buf.Next(over)
 	}
 	return len(p), nil
+}
+
+// incident is the first output that reported a data race or a panic.
+func (w *tailBuffer) incident() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first
 }
 
 func (w *tailBuffer) String() string {
