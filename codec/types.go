@@ -69,7 +69,8 @@ type Packet interface {
 	// Type is the control packet type.
 	Type() PacketType
 	// Decode parses a packet body (the bytes after the fixed header) sent
-	// with the given fixed-header flags. Fields alias body.
+	// with the given fixed-header flags. Fields alias body. After an error
+	// the fields are unspecified: the packet is to be refused, not used.
 	Decode(v Version, flags byte, body []byte) error
 	// Append appends the whole encoded packet to dst.
 	Append(dst []byte, v Version) []byte
