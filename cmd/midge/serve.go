@@ -125,6 +125,9 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 			return opts, nil, err
 		}
 		for _, w := range cfg.Warnings {
+			if strings.HasPrefix(w.Msg, "password_file") {
+				continue // serve reads the password file itself
+			}
 			warnings = append(warnings, w.String())
 		}
 		localOnly = cfg.LocalOnly
