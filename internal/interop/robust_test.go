@@ -131,31 +131,34 @@ func TestRobustMalformedInput(t *testing.T) {
 }
 
 // TestHugeRemainingLengthDoesNotReserveMemory runs with no max_packet_size:
-// eight connections each send a PUBLISH header claiming 200 MB and only a
-// kilobyte of it. The broker's RSS must not grow by anything like the 1.6 GB
-// claimed: memory follows the bytes that arrive.
+// eight connections each send a PUBLISH header claiming the largest legal
+// remaining length, 268,435,455 bytes (256 MB; MQTT 3.1.1 section 2.2.3), and
+// only a kilobyte of it. The broker's RSS must not grow by anything like the
+// 2 GB claimed: memory follows the bytes that arrive. With no limit
+// configured the packet is legal, so the connections stay open.
 func TestHugeRemainingLengthDoesNotReserveMemory(t *testing.T) {
 	b := startBroker(t, defaultConfig())
 	base := b.rssBytes(t)
 	var conns []*rawConn
 	for i := 0; i < 8; i++ {
 		r, _ := connectRaw(t, b, connectOpts{clientID: "huge-" + strconv.Itoa(i), keepAlive: 60})
-		// PUBLISH QoS 0, remaining length 200,000,000, then the topic and
-		// 1 KB of the promised body.
-		r.send([]byte{0x30}, remainingLength(200_000_000), str("huge"), make([]byte, 1024))
+		// PUBLISH QoS 0, remaining length 268,435,455 (0xFF 0xFF 0xFF 0x7F),
+		// then the topic and 1 KB of the promised body.
+		r.send([]byte{0x30}, remainingLength(268_435_455), str("huge"), make([]byte, 1024))
 		conns = append(conns, r)
 	}
 	time.Sleep(time.Second)
 	grown := b.rssBytes(t) - base
-	t.Logf("RSS %d MB -> grew %d KB with 1.6 GB claimed", base>>20, grown>>10)
+	t.Logf("RSS %d MB -> grew %d KB with 2 GB claimed", base>>20, grown>>10)
 	if grown > memorySlack(64) {
 		t.Fatalf("RSS grew %d MB for 8 KB received: the broker reserves memory for claimed lengths", grown>>20)
 	}
 	for i, r := range conns {
 		// With no max_packet_size the packet is legal: the broker waits for
-		// the rest of it rather than closing the connection.
+		// the rest of it rather than closing the connection (the protocol
+		// maximum bounds the remaining length, not the whole frame).
 		if p, err := r.read(10 * time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("connection %d, in the middle of a legal 200 MB PUBLISH, got %v / %v; want it left open", i, p, err)
+			t.Errorf("connection %d, in the middle of a legal 256 MB PUBLISH, got %v / %v; want it left open", i, p, err)
 		}
 	}
 	b.requireAlive(t)
