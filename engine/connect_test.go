@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -228,5 +229,43 @@ func TestMaxConnectionsRefuses(t *testing.T) {
 	tb.b.releaseSlot()
 	if !tb.b.admitConnection() {
 		t.Fatal("slot not released")
+	}
+}
+
+// Ten thousand idle clients cost the loop one tick task per tick, not one
+// wake-up per connection, and none of them times out early.
+func TestIdleConnectionsShareOneTickTask(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	const n = 10_000
+	clients := make([]*testClient, n)
+	for i := range clients {
+		c := tb.dial(0)
+		c.send(connectPacket(fmt.Sprintf("sensor-%d", i), true, 60))
+		c.tr.out.Reset()
+		clients[i] = c
+	}
+	for range 3 {
+		tb.loops[0].postTick()
+	}
+	if got := len(tb.execs[0].tasks); got != 1 {
+		t.Fatalf("%d tick tasks queued for one loop, want 1", got)
+	}
+	for range 8 {
+		tb.tick(10 * time.Second) // 80 s: under 1.5 x 60 s
+	}
+	for i, c := range clients {
+		if c.tr.closed {
+			t.Fatalf("client %d closed before its keep-alive expired", i)
+		}
+	}
+	tb.tick(11 * time.Second) // 91 s
+	closed := 0
+	for _, c := range clients {
+		if c.tr.closed {
+			closed++
+		}
+	}
+	if closed != n {
+		t.Fatalf("%d of %d silent clients closed after 1.5 x keep-alive", closed, n)
 	}
 }
