@@ -143,6 +143,9 @@ func protocolErrorCases() []protocolErrorCase {
 		{name: "UNSUBSCRIBE without filters", reason: 0x82, reasonOnMosquitto: 0x81, send: func(r *rawConn, topic string) {
 			r.send(packet(typeUNSUBSCRIBE<<4|0x02, u16(1), propBlock())) // [MQTT-3.10.3-2]
 		}},
+		{name: "wildcard response topic", reason: 0x82, openOnMosquitto: true, send: func(r *rawConn, topic string) {
+			r.send(publishV5Packet(topic, "x", 0, 0, false, pStr(propResponseTopic, topic+"/#"))) // [MQTT-3.3.2-14]
+		}},
 		{name: "subscription options reserved bits", reason: 0x81, send: func(r *rawConn, topic string) {
 			r.send(subscribeV5Packet(1, nil, v5Sub{topic, 0x40 | 1})) // [MQTT-3.8.3-5]
 		}},
