@@ -139,6 +139,66 @@ func subscribeAndPrint(cfg *clientConfig, out *toolOutput, afterSubscribe func(c
 	if err != nil {
 		return code
 	}
+	if err := s.subscribe(cl); err != nil {
+		out.errorf("Error: %v\n", err)
+		cl.Close()
+		return exitError
+	}
+	if cfg.exitAfterSub {
+		s.finish()
+	}
+	if afterSubscribe != nil {
+		if err := afterSubscribe(ctx, cl); err != nil {
+			out.errorf("Error: %v\n", err)
+			cl.Close()
+			return exitError
+		}
+	}
+	reason := byte(0)
+	for waiting := true; waiting; {
+		select {
+		case <-s.stop:
+			waiting = false
+		case <-signals:
+			reason = 0x04 // disconnect with will message, as mosquitto_sub does on a signal
+			waiting = false
+		case <-timeout:
+			cl.Disconnect(cfg.disconnectPacket(0x04))
+			out.errorf("Timed out\n")
+			return exitTimeout
+		case <-cl.Done():
+			// Like mosquitto_sub: reconnect every second and subscribe
+			// again until a stop condition.
+			select {
+			case <-s.stop:
+				waiting = false
+				continue
+			case <-signals:
+				return exitOK
+			case <-timeout:
+				out.errorf("Timed out\n")
+				return exitTimeout
+			case <-time.After(time.Second):
+			}
+			if next, err := s.reconnect(ctx); err == nil {
+				cl = next
+			}
+		}
+	}
+	// Like mosquitto_sub, leave only once the removals are acknowledged.
+	removed := make(chan struct{})
+	go func() { s.removal.Wait(); close(removed) }()
+	select {
+	case <-removed:
+	case <-time.After(10 * time.Second):
+	}
+	cl.Disconnect(cfg.disconnectPacket(reason))
+	return exitOK
+}
+
+// subscribe sends the SUBSCRIBE for every -t and the UNSUBSCRIBEs for -U.
+func (s *subState) subscribe(cl *client.Client) error {
+	cfg := s.cfg
 	s.cl.Store(cl)
 	subs := make([]client.Subscription, len(cfg.topics))
 	for i, t := range cfg.topics {
@@ -148,11 +208,9 @@ func subscribeAndPrint(cfg *clientConfig, out *toolOutput, afterSubscribe func(c
 		}
 	}
 	user, subID := cfg.propsFor("subscribe")
-	ack, err := cl.Subscribe(ctx, subs, subID, user)
+	ack, err := cl.Subscribe(s.ctx, subs, subID, user)
 	if err != nil {
-		out.errorf("Error: %v\n", err)
-		cl.Close()
-		return exitError
+		return err
 	}
 	if cfg.debug {
 		s.w.WriteString("Subscribed (mid: " + itoa(int(ack.PacketID)) + "):")
@@ -167,42 +225,26 @@ func subscribeAndPrint(cfg *clientConfig, out *toolOutput, afterSubscribe func(c
 	}
 	unsubUser, _ := cfg.propsFor("unsubscribe")
 	for _, t := range cfg.unsubTopics {
-		if _, err := cl.Unsubscribe(ctx, []string{t}, unsubUser); err != nil {
-			out.errorf("Error: %v\n", err)
+		if _, err := cl.Unsubscribe(s.ctx, []string{t}, unsubUser); err != nil {
+			return err
 		}
 	}
-	if cfg.exitAfterSub {
-		s.finish()
+	return nil
+}
+
+// reconnect dials again quietly after a lost connection and subscribes.
+func (s *subState) reconnect(ctx context.Context) (*client.Client, error) {
+	quiet := *s.out
+	quiet.quiet = true
+	cl, _, err := connectTool(ctx, s.cfg, &quiet, s.onMessage)
+	if err != nil {
+		return nil, err
 	}
-	if afterSubscribe != nil {
-		if err := afterSubscribe(ctx, cl); err != nil {
-			out.errorf("Error: %v\n", err)
-			cl.Close()
-			return exitError
-		}
+	if err := s.subscribe(cl); err != nil {
+		cl.Close()
+		return nil, err
 	}
-	reason := byte(0)
-	select {
-	case <-s.stop:
-	case <-signals:
-		reason = 0x04 // disconnect with will message, as mosquitto_sub does on a signal
-	case <-timeout:
-		cl.Disconnect(cfg.disconnectPacket(0x04))
-		out.errorf("Timed out\n")
-		return exitTimeout
-	case <-cl.Done():
-		out.errorf("Error: The connection was lost.\n")
-		return 7 // MOSQ_ERR_CONN_LOST
-	}
-	// Like mosquitto_sub, leave only once the removals are acknowledged.
-	removed := make(chan struct{})
-	go func() { s.removal.Wait(); close(removed) }()
-	select {
-	case <-removed:
-	case <-time.After(10 * time.Second):
-	}
-	cl.Disconnect(cfg.disconnectPacket(reason))
-	return exitOK
+	return cl, nil
 }
 
 func itoa(n int) string { return string(appendInt(nil, int64(n), fieldSpec{})) }
