@@ -48,3 +48,6 @@ func sampleRecord(broker, scenario string, scale float64, seed uint64) *Record {
 	rec.Label = DefaultLabel(rec)
 	return rec
 }
+
+// loadgenSummaryZero is the latency summary of a run that sent nothing.
+func loadgenSummaryZero() loadgen.LatencySummary { return loadgen.LatencySummary{} }

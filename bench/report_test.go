@@ -86,7 +86,7 @@ func TestSuiteMarkdownReplacesOnlyItsSection(t *testing.T) {
 		r.Label = r.Broker.Name + " fanin-q1"
 	}
 	var sec bytes.Buffer
-	WriteSuiteMarkdown(&sec, recs, "midge bench suite")
+	WriteSuiteMarkdown(&sec, recs, "midge bench suite", 3)
 	if err := UpdateMarkdownSection(path, "suite", sec.String()); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestSuiteMarkdownReplacesOnlyItsSection(t *testing.T) {
 	if strings.Contains(s, "\nold\n") || !strings.Contains(s, "keep") || !strings.HasSuffix(s, "<!-- suite:end -->\ntail\n") {
 		t.Errorf("section not replaced in place:\n%s", s)
 	}
-	for _, want := range []string{"`midge bench suite`", "| fanin-q1 | midge 1.0 |", "| fanin-q1 | mosquitto 1.0 |", "commit abc123", "0.50x"} {
+	for _, want := range []string{"`midge bench suite`", "| fanin-q1 | midge 1.0 |", "| fanin-q1 | mosquitto 1.0 |", "commit abc123", "0.50x", "ran 3 times"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("section lacks %q:\n%s", want, s)
 		}
@@ -134,5 +134,27 @@ func TestLoadRefusesUnknownSchema(t *testing.T) {
 	}
 	if _, err := Load(path); err == nil {
 		t.Fatal("newer schema accepted")
+	}
+}
+
+func TestMedianRunPicksTheMiddleKeyFigure(t *testing.T) {
+	var runs []*Record
+	for _, p99 := range []float64{900, 100, 300} {
+		r := sampleRecord("midge", "fanin", 1, 1)
+		r.Result.Latency.P99Us = p99
+		runs = append(runs, r)
+	}
+	if got := medianRun(runs).Result.Latency.P99Us; got != 300 {
+		t.Errorf("median p99 run has %v", got)
+	}
+	var conns []*Record
+	for _, rate := range []float64{500, 2000, 1000, 3000} {
+		r := sampleRecord("midge", "conns", 1, 1)
+		r.Result.Latency = loadgenSummaryZero()
+		r.Result.Connect.Rate = rate
+		conns = append(conns, r)
+	}
+	if got := medianRun(conns).Result.Connect.Rate; got != 2000 {
+		t.Errorf("median connect-rate run has %v", got)
 	}
 }

@@ -362,6 +362,7 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	out := fs.String("out", filepath.Join("bench-results", "suite-"+time.Now().UTC().Format("20060102-150405")), "`directory` for the records and report.html")
 	md := fs.String("markdown", "BENCHMARKS.md", "`file` whose suite section is rewritten (empty: none)")
 	only := fs.String("only", "", "run only these comma-separated `cases`")
+	repeat := fs.Int("repeat", 3, "runs per case and broker; the median run is reported")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -370,7 +371,7 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	cfg := bench.SuiteConfig{Midge: *midge, Mosquitto: *mosquitto, OutDir: *out, Markdown: *md,
-		Command: strings.TrimSpace("midge bench suite " + strings.Join(args, " ")), Log: stdout}
+		Command: strings.TrimSpace("midge bench suite " + strings.Join(args, " ")), Log: stdout, Repeat: *repeat}
 	if *only != "" {
 		want := map[string]bool{}
 		for _, c := range strings.Split(*only, ",") {
