@@ -90,3 +90,24 @@ func TestV5QueuedMessageExpiry(t *testing.T) {
 		t.Fatalf("a message published without expiry arrived with %v", got[1].props)
 	}
 }
+
+// TestV5QoS2AckSequenceContinuesAfterExpiry publishes QoS 2 with Message
+// Expiry Interval 1 s to a topic with a subscriber and sends the PUBREL 2 s
+// later: whether or not the broker applied the expiry, it completes the flow
+// with PUBCOMP 0x00 [MQTT-4.3.3-13] and keeps the connection.
+func TestV5QoS2AckSequenceContinuesAfterExpiry(t *testing.T) {
+	b := startBroker(t, defaultConfig())
+	topic := uniqueTopic(t, "x")
+	sub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-q2-expiry-sub"})
+	sub.mustSubscribeV5(1, topic, 0)
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "v5-q2-expiry-pub"})
+	pub.send(publishV5Packet(topic, "slow", 2, 1, false, pU32(propMessageExpiry, 1)))
+	pub.expectAckV5(typePUBREC, 1)
+	time.Sleep(2 * time.Second)
+	pub.send(ackV5Packet(typePUBREL, 1, 0))
+	if a := pub.expectAckV5(typePUBCOMP, 1); a.reason != 0 {
+		t.Fatalf("PUBCOMP reason 0x%02X after expiry, want 0x00 [MQTT-4.3.3-13]", a.reason)
+	}
+	pub.send(pingreqPacket)
+	pub.expectType(typePINGRESP, 5*time.Second)
+}
