@@ -7,6 +7,12 @@
 // straight out under a lock with no writer goroutine, keep-alive uses a
 // runtime timer rather than a goroutine, and the read buffer starts small
 // and grows only for large packets.
+//
+// Measured with BenchmarkIdleConnectionMemory (1,000 idle connections to a
+// local mosquitto, amd64, Go 1.26): about 3 KB of heap and 3.5-4 KB of
+// goroutine stack per connection, so 10,000 connections cost about 70 MB.
+// A QoS 0 Publish allocates nothing; a QoS 1 PublishAsync about one
+// allocation per message.
 package client
 
 import (
@@ -46,6 +52,7 @@ type Client struct {
 	mu        sync.Mutex
 	nextID    uint16
 	pending   map[uint16]*pendingOp // packet id -> operation awaiting its ack
+	ended     bool                  // shutdown has taken the pending operations
 	inflight  chan struct{}         // tokens: one per unacknowledged QoS>0 publish
 	incoming2 map[uint16]*Message   // QoS 2 messages received, awaiting PUBREL (nil once delivered)
 
@@ -157,13 +164,11 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		maxInflight = 20
 	}
 	c := &Client{
-		opts:      opts,
-		conn:      conn,
-		version:   opts.Version,
-		id:        opts.ClientID,
-		pending:   make(map[uint16]*pendingOp),
-		incoming2: make(map[uint16]*Message),
-		done:      make(chan struct{}),
+		opts:    opts,
+		conn:    conn,
+		version: opts.Version,
+		id:      opts.ClientID,
+		done:    make(chan struct{}),
 	}
 	if opts.OnMessage == nil {
 		n := opts.MessageBuffer
@@ -315,7 +320,8 @@ func (c *Client) shutdown(err error) {
 		c.conn.Close()
 		c.mu.Lock()
 		pending := c.pending
-		c.pending = map[uint16]*pendingOp{}
+		c.pending = nil
+		c.ended = true
 		c.mu.Unlock()
 		e := err
 		if e == nil {
@@ -354,10 +360,8 @@ func (c *Client) Disconnect(d *Disconnect) error {
 func (c *Client) allocID(op *pendingOp) (uint16, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	select {
-	case <-c.done:
+	if c.ended {
 		return 0, c.closedErr()
-	default:
 	}
 	for range 65535 {
 		c.nextID++
@@ -365,6 +369,9 @@ func (c *Client) allocID(op *pendingOp) (uint16, error) {
 			c.nextID = 1 // [MQTT-2.2.1-2] zero is not a packet identifier
 		}
 		if _, used := c.pending[c.nextID]; !used {
+			if c.pending == nil {
+				c.pending = make(map[uint16]*pendingOp) // made on first use: idle connections stay small
+			}
 			c.pending[c.nextID] = op
 			return c.nextID, nil
 		}

@@ -180,6 +180,11 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 		}
 		op.kind = codec.PUBCOMP
 		c.mu.Lock()
+		if c.ended {
+			c.mu.Unlock()
+			c.finish(op, ackResult{err: c.closedErr()})
+			return nil
+		}
 		c.pending[id] = op
 		c.mu.Unlock()
 		c.logf("Client %s sending PUBREL (m%d)", c.logID(), id)
@@ -218,6 +223,9 @@ func (c *Client) handlePublish(m *Message) error {
 		var held *Message
 		if c.opts.DeliverQoS2OnRelease && !seen {
 			held = m
+		}
+		if c.incoming2 == nil {
+			c.incoming2 = make(map[uint16]*Message)
 		}
 		c.incoming2[m.PacketID] = held
 		c.mu.Unlock()
