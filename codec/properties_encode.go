@@ -171,8 +171,21 @@ func (p *Properties) scalarOf(id PropertyID) uint32 {
 // type t (WillProperties for a Will), in identifier order with subscription
 // identifiers and user properties last.
 func (p *Properties) Append(dst []byte, t PacketType) []byte {
-	m := p.wanted(t)
-	dst = appendVarint(dst, uint32(p.blockLen(m, t, true)))
+	m, n := p.plan(t)
+	return p.appendPlanned(dst, t, m, n)
+}
+
+// plan returns the set of single-valued properties to write for t and the
+// size of the property block, so that a packet's encoder computes them once
+// for its remaining length and for the block.
+func (p *Properties) plan(t PacketType) (m uint64, n int) {
+	m = p.wanted(t)
+	return m, p.blockLen(m, t, true)
+}
+
+// appendPlanned appends the property length n and the block planned by plan.
+func (p *Properties) appendPlanned(dst []byte, t PacketType, m uint64, n int) []byte {
+	dst = appendVarint(dst, uint32(n))
 	return p.appendBlock(dst, m, t, true)
 }
 

@@ -128,9 +128,10 @@ func (p *Publish) AppendHeader(dst []byte, v Version) []byte {
 	if p.QoS > 0 {
 		n += 2
 	}
+	var m uint64
 	pl := 0
 	if v == V5 {
-		pl = p.Props.EncodedLen(PUBLISH)
+		m, pl = p.Props.plan(PUBLISH)
 		n += varintLen(uint32(pl)) + pl
 	}
 	dst = appendFixedHeader(dst, PUBLISH, p.flags(), n)
@@ -139,7 +140,7 @@ func (p *Publish) AppendHeader(dst []byte, v Version) []byte {
 		dst = appendUint16(dst, p.PacketID)
 	}
 	if v == V5 {
-		dst = p.Props.Append(dst, PUBLISH)
+		dst = p.Props.appendPlanned(dst, PUBLISH, m, pl)
 	}
 	return dst
 }
