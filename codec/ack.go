@@ -87,7 +87,7 @@ func (a *Ack) Append(dst []byte, v Version) []byte {
 		dst = appendFixedHeader(dst, k, ackFlags(k), 2)
 		return appendUint16(dst, a.PacketID)
 	}
-	pl := a.Props.EncodedLen(k)
+	m, pl := a.Props.plan(k)
 	switch {
 	case pl == 0 && a.ReasonCode == Success:
 		dst = appendFixedHeader(dst, k, ackFlags(k), 2)
@@ -100,5 +100,5 @@ func (a *Ack) Append(dst []byte, v Version) []byte {
 	dst = appendFixedHeader(dst, k, ackFlags(k), 3+varintLen(uint32(pl))+pl)
 	dst = appendUint16(dst, a.PacketID)
 	dst = append(dst, byte(a.ReasonCode))
-	return a.Props.Append(dst, k)
+	return a.Props.appendPlanned(dst, k, m, pl)
 }

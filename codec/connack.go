@@ -85,8 +85,8 @@ func (c *Connack) Append(dst []byte, v Version) []byte {
 		dst = appendFixedHeader(dst, CONNACK, 0, 2)
 		return append(dst, af, byte(ReturnCodeFor(c.ReasonCode)))
 	}
-	pl := c.Props.EncodedLen(CONNACK)
+	m, pl := c.Props.plan(CONNACK)
 	dst = appendFixedHeader(dst, CONNACK, 0, 2+varintLen(uint32(pl))+pl)
 	dst = append(dst, af, byte(c.ReasonCode))
-	return c.Props.Append(dst, CONNACK)
+	return c.Props.appendPlanned(dst, CONNACK, m, pl)
 }

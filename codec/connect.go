@@ -172,14 +172,15 @@ func (c *Connect) Append(dst []byte, v Version) []byte {
 	hasPass := c.PasswordFlag || len(c.Password) > 0
 	n := 2 + len(name) + 1 + 1 + 2
 	var propLen, willPropLen int
+	var propSet, willPropSet uint64
 	if v == V5 {
-		propLen = c.Props.EncodedLen(CONNECT)
+		propSet, propLen = c.Props.plan(CONNECT)
 		n += varintLen(uint32(propLen)) + propLen
 	}
 	n += binaryLen(c.ClientID)
 	if c.WillFlag {
 		if v == V5 {
-			willPropLen = c.Will.Props.EncodedLen(WillProperties)
+			willPropSet, willPropLen = c.Will.Props.plan(WillProperties)
 			n += varintLen(uint32(willPropLen)) + willPropLen
 		}
 		n += binaryLen(c.Will.Topic) + binaryLen(c.Will.Payload)
@@ -213,12 +214,12 @@ func (c *Connect) Append(dst []byte, v Version) []byte {
 	dst = append(dst, cf)
 	dst = appendUint16(dst, c.KeepAlive)
 	if v == V5 {
-		dst = c.Props.Append(dst, CONNECT)
+		dst = c.Props.appendPlanned(dst, CONNECT, propSet, propLen)
 	}
 	dst = appendBinary(dst, c.ClientID)
 	if c.WillFlag {
 		if v == V5 {
-			dst = c.Will.Props.Append(dst, WillProperties)
+			dst = c.Will.Props.appendPlanned(dst, WillProperties, willPropSet, willPropLen)
 		}
 		dst = appendBinary(dst, c.Will.Topic)
 		dst = appendBinary(dst, c.Will.Payload)

@@ -52,7 +52,7 @@ func decodeReasonAndProps(t PacketType, flags byte, body []byte, props *Properti
 }
 
 func appendReasonAndProps(dst []byte, t PacketType, rc ReasonCode, props *Properties) []byte {
-	pl := props.EncodedLen(t)
+	m, pl := props.plan(t)
 	switch {
 	case pl == 0 && rc == Success:
 		return appendFixedHeader(dst, t, 0, 0)
@@ -62,7 +62,7 @@ func appendReasonAndProps(dst []byte, t PacketType, rc ReasonCode, props *Proper
 	}
 	dst = appendFixedHeader(dst, t, 0, 1+varintLen(uint32(pl))+pl)
 	dst = append(dst, byte(rc))
-	return props.Append(dst, t)
+	return props.appendPlanned(dst, t, m, pl)
 }
 
 // Append appends the DISCONNECT encoded for v; in 5.0 the reason code and

@@ -90,15 +90,16 @@ func (s *Suback) Append(dst []byte, v Version) []byte {
 
 func appendAckWithCodes(dst []byte, t PacketType, v Version, id uint16, props *Properties, codes []ReasonCode) []byte {
 	n := 2 + len(codes)
+	var m uint64
 	pl := 0
 	if v == V5 {
-		pl = props.EncodedLen(t)
+		m, pl = props.plan(t)
 		n += varintLen(uint32(pl)) + pl
 	}
 	dst = appendFixedHeader(dst, t, 0, n)
 	dst = appendUint16(dst, id)
 	if v == V5 {
-		dst = props.Append(dst, t)
+		dst = props.appendPlanned(dst, t, m, pl)
 	}
 	return append(dst, asBytes(codes)...)
 }

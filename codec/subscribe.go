@@ -176,9 +176,10 @@ func (it *SubscriptionIter) Next() (sub Subscription, ok bool) {
 // Append appends the SUBSCRIBE encoded for v.
 func (s *Subscribe) Append(dst []byte, v Version) []byte {
 	n := 2
+	var m uint64
 	pl := 0
 	if v == V5 {
-		pl = s.Props.EncodedLen(SUBSCRIBE)
+		m, pl = s.Props.plan(SUBSCRIBE)
 		n += varintLen(uint32(pl)) + pl
 	}
 	it := s.Iter()
@@ -188,7 +189,7 @@ func (s *Subscribe) Append(dst []byte, v Version) []byte {
 	dst = appendFixedHeader(dst, SUBSCRIBE, 0x02, n)
 	dst = appendUint16(dst, s.PacketID)
 	if v == V5 {
-		dst = s.Props.Append(dst, SUBSCRIBE)
+		dst = s.Props.appendPlanned(dst, SUBSCRIBE, m, pl)
 	}
 	it = s.Iter()
 	for sub, ok := it.Next(); ok; sub, ok = it.Next() {

@@ -85,9 +85,10 @@ func (it *FilterIter) Next() (filter []byte, ok bool) {
 // Append appends the UNSUBSCRIBE encoded for v.
 func (u *Unsubscribe) Append(dst []byte, v Version) []byte {
 	n := 2
+	var m uint64
 	pl := 0
 	if v == V5 {
-		pl = u.Props.EncodedLen(UNSUBSCRIBE)
+		m, pl = u.Props.plan(UNSUBSCRIBE)
 		n += varintLen(uint32(pl)) + pl
 	}
 	it := u.Iter()
@@ -97,7 +98,7 @@ func (u *Unsubscribe) Append(dst []byte, v Version) []byte {
 	dst = appendFixedHeader(dst, UNSUBSCRIBE, 0x02, n)
 	dst = appendUint16(dst, u.PacketID)
 	if v == V5 {
-		dst = u.Props.Append(dst, UNSUBSCRIBE)
+		dst = u.Props.appendPlanned(dst, UNSUBSCRIBE, m, pl)
 	}
 	it = u.Iter()
 	for f, ok := it.Next(); ok; f, ok = it.Next() {
