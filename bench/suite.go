@@ -274,7 +274,7 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Ratios midge / mosquitto (below 1 is better for midge, except delivered rate and connect rate):")
 	fmt.Fprintln(w)
-	rt := &table{head: []string{"case", "delivered", "p50", "p99", "p99.9", "connect rate", "cpu", "rss peak"}}
+	rt := &table{head: []string{"case", "delivered", "p50", "p99", "p99.9", "connect rate", "reconnect p99", "cpu", "rss peak"}}
 	for _, name := range order {
 		m, q := byCase[name]["midge"], byCase[name]["mosquitto"]
 		if m == nil || q == nil {
@@ -289,6 +289,7 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 		rt.add(name, ratio(q.Result.DeliveredRate, m.Result.DeliveredRate),
 			ratio(q.Result.Latency.P50Us, m.Result.Latency.P50Us), ratio(q.Result.Latency.P99Us, m.Result.Latency.P99Us),
 			ratio(q.Result.Latency.P999Us, m.Result.Latency.P999Us), ratio(q.Result.Connect.Rate, m.Result.Connect.Rate),
+			ratio(reconnectP99(q), reconnectP99(m)),
 			ratio(u(q, func(x *Usage) float64 { return x.CPUSeconds }), u(m, func(x *Usage) float64 { return x.CPUSeconds })),
 			ratio(u(q, func(x *Usage) float64 { return float64(x.RSSPeak) }), u(m, func(x *Usage) float64 { return float64(x.RSSPeak) })))
 	}
@@ -306,6 +307,13 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+func reconnectP99(r *Record) float64 {
+	if r.Result.Reconnect == nil {
+		return 0
+	}
+	return r.Result.Reconnect.Latency.P99Us
 }
 
 func memBytes(hw profiles.Hardware) int64 { return hw.Memory.TotalBytes }
