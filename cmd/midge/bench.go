@@ -400,7 +400,7 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "midge bench suite:", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "%d runs recorded in %s (report.html)\n", len(recs), *out)
+	fmt.Fprintf(stderr, "%d results (each the median of %d runs) in %s, with report.html\n", len(recs), max(*repeat, 1), *out)
 	return 0
 }
 
