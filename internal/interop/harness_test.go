@@ -96,6 +96,7 @@ type brokerConfig struct {
 	sysInterval          int
 	persistentExpiration string
 	maxKeepalive         int
+	tcpListenerOptions   []string // lines right after the TCP listener (per-listener options)
 }
 
 // defaultConfig is the configuration most tests share.
@@ -114,6 +115,9 @@ func defaultConfig() brokerConfig {
 func (c brokerConfig) render(port int, sock string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listener %d 127.0.0.1\n", port)
+	for _, line := range c.tcpListenerOptions {
+		b.WriteString(line + "\n")
+	}
 	fmt.Fprintf(&b, "listener 0 %s\n", sock)
 	b.WriteString("allow_anonymous true\n")
 	if c.maxPacketSize > 0 {
