@@ -37,7 +37,7 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 	}
 	b0, c := buf[0], buf[1]
 	if b0 < 0x10 {
-		return Frame{Flags: b0 & 0x0F}, errReservedType // [MQTT-2.1.2] type 0 is reserved / forbidden
+		return Frame{Flags: b0 & 0x0F}, errReservedType // §2.1.2 type 0 is reserved / forbidden
 	}
 	if c >= 0x80 {
 		return readFrameLong(buf, maxPacketSize)
@@ -65,7 +65,7 @@ func readFrameLong(buf []byte, maxPacketSize uint32) (Frame, error) {
 	i := 1
 	for ; ; i++ {
 		if i == 5 {
-			return f, errRemainingLength // [MQTT-1.5.5] at most four bytes
+			return f, errRemainingLength // §1.5.5 at most four bytes
 		}
 		if i >= len(buf) {
 			return f, ErrNeedMore

@@ -37,7 +37,7 @@ func TestReadFrameRemainingLength(t *testing.T) {
 }
 
 func TestReadFrameErrors(t *testing.T) {
-	// [MQTT-1.5.5]: a fifth length byte is malformed, even before the body.
+	// §1.5.5: a fifth length byte is malformed, even before the body.
 	if _, err := ReadFrame([]byte{0x30, 0x80, 0x80, 0x80, 0x80, 0x01}, 0); ReasonOf(err) != MalformedPacket {
 		t.Fatalf("5-byte length: %v", err)
 	}

@@ -107,7 +107,7 @@ func readVarint(b []byte) (uint32, int, error) {
 			return v, i + 1, nil
 		}
 	}
-	return 0, 0, errVarintTooLong // [MQTT-1.5.5]: at most four bytes
+	return 0, 0, errVarintTooLong // §1.5.5: at most four bytes
 }
 
 // checkUTF8 applies the UTF-8 Encoded String rules: well-formed, no
@@ -152,7 +152,7 @@ func ValidUTF8(s []byte) error {
 	return checkUTF8(s)
 }
 
-var errStringTooLong = malformed("string longer than 65535 bytes [MQTT-1.5.4]")
+var errStringTooLong = malformed("string longer than 65535 bytes (§1.5.4)")
 
 // varintLen is the encoded length of a Variable Byte Integer.
 func varintLen(v uint32) int {

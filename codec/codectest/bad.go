@@ -22,8 +22,8 @@ const (
 // Bad is the table of invalid packets.
 var Bad = []BadPacket{
 	// Framing.
-	{"frame/remaining-length-5-bytes", codec.V311, cat(0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F), malformed, "MQTT-1.5.5"},
-	{"frame/reserved-type-0", codec.V311, cat(0x00, 0x00), malformed, "MQTT-2.1.2"},
+	{"frame/remaining-length-5-bytes", codec.V311, cat(0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F), malformed, "§1.5.5"},
+	{"frame/reserved-type-0", codec.V311, cat(0x00, 0x00), malformed, "§2.1.2"},
 	{"frame/auth-in-v311", codec.V311, cat(0xF0, 0x00), malformed, "3.1.1 §2.2.1"},
 
 	// CONNECT.
@@ -82,7 +82,7 @@ var Bad = []BadPacket{
 	{"publish/v5-subscription-id-0", codec.V5, pkt(0x30, s("a"), props(0x0B, 0x00)), protocol, "§3.3.2.3.8"},
 	{"publish/v5-response-topic-wildcard", codec.V5, pkt(0x30, s("a"), props(0x08, s("r/#"))), protocol, "MQTT-3.3.2-14"},
 	{"publish/v5-session-expiry-not-allowed", codec.V5, pkt(0x30, s("a"), props(0x11, u32(1))), protocol, "§2.2.2.2"},
-	{"publish/v5-property-varint-5-bytes", codec.V5, pkt(0x30, s("a"), props(0x0B, 0x80, 0x80, 0x80, 0x80, 0x01)), malformed, "MQTT-1.5.5"},
+	{"publish/v5-property-varint-5-bytes", codec.V5, pkt(0x30, s("a"), props(0x0B, 0x80, 0x80, 0x80, 0x80, 0x01)), malformed, "§1.5.5"},
 
 	// PUBACK family.
 	{"puback/flags", codec.V311, cat(0x41, 0x02, 0x00, 0x01), malformed, "MQTT-2.2.2-1"},
