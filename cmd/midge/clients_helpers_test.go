@@ -14,27 +14,40 @@ import (
 	"time"
 )
 
-// midgeBin is the binary built once by TestMain for the tests that run the
-// tools as a user would.
-var midgeBin string
+// midgeBin is the binary built once, on first use, for the tests that
+// run the tools as a user would (fuzz workers and unit tests never build it).
+var (
+	midgeBin  string
+	buildOnce sync.Once
+	buildErr  error
+	buildDir  string
+)
+
+func buildMidgeBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "midge-clients-test")
+		if buildErr != nil {
+			return
+		}
+		midgeBin = filepath.Join(buildDir, "midge")
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		out, err := exec.Command(goTool, "build", "-o", midgeBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("building midge for the tests: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return midgeBin
+}
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "midge-clients-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	midgeBin = filepath.Join(dir, "midge")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	build := exec.Command(goTool, "build", "-o", midgeBin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building midge for the tests:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
 	os.Exit(code)
 }
 
@@ -58,7 +71,7 @@ func needTool(t *testing.T, name string) string {
 // program "midge" or "mosquitto".
 func toolArgv(t *testing.T, program, tool string, args ...string) []string {
 	if program == "midge" {
-		return append([]string{midgeBin, tool}, args...)
+		return append([]string{buildMidgeBinary(t), tool}, args...)
 	}
 	return append([]string{needTool(t, "mosquitto_"+tool)}, args...)
 }

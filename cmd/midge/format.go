@@ -53,6 +53,10 @@ func appendMessage(dst []byte, o *printOptions, m *client.Message, now time.Time
 	return dst, nil
 }
 
+// maxFieldWidth caps widths and precisions: a typo such as %99999999999p
+// must not print gigabytes of padding (or overflow).
+const maxFieldWidth = 1 << 16
+
 // fieldSpec is the optional alignment, padding, width and precision between
 // '%' and the token letter.
 type fieldSpec struct {
@@ -90,14 +94,14 @@ func appendFormatted(dst []byte, format string, m *client.Message, now time.Time
 				}
 			}
 			for i < n-1 && isDigit(format[i]) {
-				f.width = f.width*10 + int(format[i]-'0')
+				f.width = min(f.width*10+int(format[i]-'0'), maxFieldWidth)
 				i++
 			}
 			if format[i] == '.' && i < n-1 {
 				i++
 				f.precision = 0
 				for i < n-1 && isDigit(format[i]) {
-					f.precision = f.precision*10 + int(format[i]-'0')
+					f.precision = min(f.precision*10+int(format[i]-'0'), maxFieldWidth)
 					i++
 				}
 			}
