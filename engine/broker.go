@@ -37,6 +37,10 @@ type Broker struct {
 
 	conns atomic.Int64 // admitted connections (max_connections)
 
+	// readLimit is the packet size ReadFrame enforces: 0 when no limit
+	// was configured, so the 4-byte remaining length is the only bound.
+	readLimit uint32
+
 	srv      *gnetServer
 	started  atomic.Bool
 	stopOnce sync.Once
@@ -50,6 +54,9 @@ func New(opts Options) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session)}
+	if opts.MaxPacketSize < MaxPacketSizeProtocol {
+		b.readLimit = opts.MaxPacketSize
+	}
 	b.stats.init(b)
 	b.subs = matcher.New[*session]()
 	b.subs.SetSharePicker(matcher.LeastLoaded[*session]{Load: func(s *session) (bool, int) {
@@ -189,7 +196,7 @@ func (b *Broker) checkTopicLevels(topic []byte) error {
 func (b *Broker) attach(c *conn, clientID string, cleanStart bool, expiry uint32) (s *session, present bool) {
 	b.sessMu.Lock()
 	old := b.sessions[clientID]
-	if old != nil && (cleanStart || old.expiryInterval == 0) {
+	if old != nil && (cleanStart || old.expiry() == 0) {
 		delete(b.sessions, clientID)
 		b.sessMu.Unlock()
 		b.takeOver(old)
@@ -278,7 +285,7 @@ func (b *Broker) detach(c *conn) {
 	if !current {
 		return
 	}
-	if s.expiryInterval == 0 {
+	if s.expiry() == 0 {
 		b.sessMu.Lock()
 		if b.sessions[s.id] == s {
 			delete(b.sessions, s.id)
@@ -294,7 +301,8 @@ func (b *Broker) detach(c *conn) {
 }
 
 // sessionLifetime is how long an offline session s lives: its expiry
-// interval, capped by persistent_client_expiration; <0 = forever.
+// interval, capped by persistent_client_expiration; <0 = forever. Caller
+// holds s.mu.
 func (b *Broker) sessionLifetime(s *session) time.Duration {
 	life := time.Duration(-1)
 	if s.expiryInterval != expiryNever {

@@ -95,8 +95,14 @@ func (c *conn) handleBytes(buf []byte) (int, error) {
 	b := c.loop.b
 	off := 0
 	for off < len(buf) {
-		f, err := codec.ReadFrame(buf[off:], b.opts.MaxPacketSize)
+		f, err := codec.ReadFrame(buf[off:], b.readLimit)
 		if err == codec.ErrNeedMore {
+			if c.state == stateAwaitConnect && buf[off] != byte(codec.CONNECT)<<4 {
+				// No need to wait for the rest: the first packet must be a
+				// CONNECT [MQTT-3.1.0-1] with flags 0 [MQTT-2.2.2-2].
+				c.protocolError("first packet is not CONNECT", codec.ProtocolError)
+				return off, errClose
+			}
 			break
 		}
 		if err != nil {

@@ -269,3 +269,25 @@ func TestIdleConnectionsShareOneTickTask(t *testing.T) {
 		t.Fatalf("%d of %d silent clients closed after 1.5 x keep-alive", closed, n)
 	}
 }
+
+func TestGarbageBeforeConnectClosesAtOnce(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	// An HTTP request: 'G' is not a CONNECT header, and its "remaining
+	// length" claims more than was sent; no need to wait for it.
+	if _, err := c.c.handleBytes([]byte("GET / HTTP/1.1\r\n")); err == nil {
+		t.Fatal("partial non-CONNECT first packet left open") // [MQTT-3.1.0-1]
+	}
+}
+
+func TestNoMaxPacketSizeAllowsTheProtocolMaximum(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connect("huge", true)
+	// A PUBLISH claiming the largest remaining length: legal, so the
+	// broker waits for it.
+	used, err := c.c.handleBytes([]byte{0x30, 0xFF, 0xFF, 0xFF, 0x7F, 0, 4, 'h', 'u', 'g', 'e'})
+	if err != nil || used != 0 {
+		t.Fatalf("used %d, err %v", used, err)
+	}
+}

@@ -48,20 +48,27 @@ type session struct {
 	// (3.1.1: 0 for clean session, never for persistent sessions); 0 ends
 	// the session with its connection [MQTT-3.1.2-23].
 	expiryInterval uint32
-	subs         map[string]byte // filter -> granted QoS
-	inflight     []outMsg        // sent, unacknowledged, in send order
-	queue        []outMsg        // waiting, in arrival order
-	queuedBytes  int
-	nextPID      uint16
-	inboundQoS2  map[uint16]struct{} // PUBREC sent, PUBREL pending
-	offlineSince time.Time
-	expired      bool
+	subs           map[string]byte // filter -> granted QoS
+	inflight       []outMsg        // sent, unacknowledged, in send order
+	queue          []outMsg        // waiting, in arrival order
+	queuedBytes    int
+	nextPID        uint16
+	inboundQoS2    map[uint16]struct{} // PUBREC sent, PUBREL pending
+	offlineSince   time.Time
+	expired        bool
 	// pendingWill is a Will Message waiting for its Will Delay Interval.
 	pendingWill *pendingWill
 }
 
 // expiryNever is the Session Expiry Interval that never expires.
 const expiryNever = 0xFFFFFFFF
+
+// expiry returns the Session Expiry Interval (takes mu).
+func (s *session) expiry() uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expiryInterval
+}
 
 func newSession(b *Broker, id string, expiry uint32) *session {
 	return &session{b: b, id: id, expiryInterval: expiry, subs: make(map[string]byte)}

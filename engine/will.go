@@ -28,7 +28,7 @@ type pendingWill struct {
 // earlier of the delay and the end of the session) [MQTT-3.1.3-9].
 func (b *Broker) closeWill(lp *loop, c *conn, w *will) {
 	s := c.session
-	if w.delay == 0 || s == nil || s.expiryInterval == 0 || c.takenOver.Load() {
+	if w.delay == 0 || s == nil || s.expiry() == 0 || c.takenOver.Load() {
 		b.publishWill(lp, w, &c.info)
 		w.msg.release()
 		return
