@@ -199,6 +199,12 @@ func (b *Broker) attach(c *conn, clientID string, cleanStart bool, expiry uint32
 	if old != nil && (cleanStart || old.expiry() == 0) {
 		delete(b.sessions, clientID)
 		b.sessMu.Unlock()
+		old.mu.Lock()
+		wasOffline := !old.offlineSince.IsZero()
+		old.mu.Unlock()
+		if wasOffline {
+			b.stats.persistentOnline() // no longer a disconnected session
+		}
 		b.takeOver(old)
 		b.endSession(old)
 		b.sessMu.Lock()

@@ -263,3 +263,22 @@ func TestPersistentSessionExpires(t *testing.T) {
 		t.Fatal("expired session still present")
 	}
 }
+
+func TestDisconnectedClientsGauge(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	gauge := func() int64 { return tb.b.stats.st.Snapshot().ClientsDisconnected }
+	c := tb.dial(0)
+	c.connect("p", false)
+	c.drop()
+	if g := gauge(); g != 1 {
+		t.Fatalf("disconnected = %d after a persistent client left, want 1", g)
+	}
+	d := tb.dial(0)
+	d.connect("p", true) // clean session discards the offline one
+	if g := gauge(); g != 0 {
+		t.Fatalf("disconnected = %d after the offline session was discarded, want 0", g)
+	}
+	if n := tb.b.stats.st.Snapshot().ClientsConnected; n != 1 {
+		t.Fatalf("connected = %d, want 1", n)
+	}
+}
