@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,13 +53,26 @@ func TestScenariosEndToEnd(t *testing.T) {
 					p.Duration = loadgen.Duration(3 * time.Second)
 					p.Drain = loadgen.Duration(10 * time.Second)
 					c.edit(&p)
-					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+					ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 					defer cancel()
 					rec, err := Run(ctx, Config{Params: p, Target: tg, Command: "go test"})
 					if err != nil {
 						t.Fatal(err)
 					}
 					checkRecord(t, rec, b.name)
+					if miss := rateMiss(rec); miss != "" {
+						// Other work on a shared machine can stall the
+						// process for a few hundred ms, which a 3 s run
+						// cannot absorb; a second miss is a failure.
+						t.Logf("%s; running again", miss)
+						if rec, err = Run(ctx, Config{Params: p, Target: tg, Command: "go test"}); err != nil {
+							t.Fatal(err)
+						}
+						checkRecord(t, rec, b.name)
+						if miss := rateMiss(rec); miss != "" {
+							t.Error(miss)
+						}
+					}
 				})
 			}
 		})
@@ -66,7 +80,8 @@ func TestScenariosEndToEnd(t *testing.T) {
 }
 
 // checkRecord asserts what every record must show: its fields present,
-// every message delivered once at QoS 1 and 2, the offered rate achieved.
+// every message delivered once at QoS 1 and 2 (rateMiss checks the
+// achieved rate).
 func checkRecord(t *testing.T, rec *Record, broker string) {
 	t.Helper()
 	res := rec.Result
@@ -130,14 +145,22 @@ func checkRecord(t *testing.T, rec *Record, broker string) {
 			}
 		}
 	}
-	if res.Params.Paced() {
-		if d := res.AchievedRate/res.OfferedRate - 1; d < -0.05 || d > 0.05 {
-			t.Errorf("achieved %.1f/s, offered %.1f/s", res.AchievedRate, res.OfferedRate)
-		}
-	}
 	if res.Latency.Count != int64(res.Received) || res.Latency.MaxUs < res.Latency.P50Us {
 		t.Errorf("latency %+v for %d received", res.Latency, res.Received)
 	}
+}
+
+// rateMiss says how a paced run's achieved rate missed the offered rate
+// by more than 5%, or returns "".
+func rateMiss(rec *Record) string {
+	res := rec.Result
+	if !res.Params.Paced() {
+		return ""
+	}
+	if d := res.AchievedRate/res.OfferedRate - 1; d < -0.05 || d > 0.05 {
+		return fmt.Sprintf("achieved %.1f/s, offered %.1f/s", res.AchievedRate, res.OfferedRate)
+	}
+	return ""
 }
 
 // lookup follows a dotted path through decoded JSON.
