@@ -26,7 +26,7 @@ func TestUnixSocketAndWillFlags(t *testing.T) {
 	dying := startTool(t, env, toolArgv(t, "midge", "sub", "-p", port, "-t", "nothing", "-V", "5", "-d",
 		"--will-topic", "w/gone", "--will-payload", "midge died", "--will-qos", "1", "-D", "will", "content-type", "text/plain")...)
 	dying.waitFor(t, "Subscribed (mid: 1): 0") // connected: its will is armed
-	dying.cmd.Process.Signal(syscall.SIGKILL) // no DISCONNECT: the will goes out [MQTT-3.1.2-8]
+	dying.cmd.Process.Signal(syscall.SIGKILL)  // no DISCONNECT: the will goes out [MQTT-3.1.2-8]
 	watch.waitFor(t, "w/gone midge died")
 }
 
