@@ -18,16 +18,20 @@ cd "$here/.."  # the bench/peers module
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Three processes: the insert benchmark runs apart so the large indexes the
-# match benchmarks keep alive do not weigh on its garbage collections.
-main_cmd="go test -run '^\$' -bench 'BenchmarkMatch\$|BenchmarkSubscribeUnsubscribe|BenchmarkRetainedVisit' -benchmem -count $COUNT -benchtime $BENCHTIME ./matcherbench/"
-insert_cmd="go test -run '^\$' -bench 'BenchmarkInsert' -count $COUNT -benchtime $BENCHTIME ./matcherbench/"
-par_cmd="go test -run '^\$' -bench 'BenchmarkMatchParallel' -benchmem -count $COUNT -benchtime $BENCHTIME -cpu 1,2 ./matcherbench/"
+# One process per family: the match benchmarks keep indexes of up to 1M
+# subscriptions alive (built once, shared by every round), which would make
+# every garbage collection of the benchmarks that allocate a long one.
+gotest="go test -run '^\$' -timeout 60m -count $COUNT -benchtime $BENCHTIME"
+match_cmd="$gotest -benchmem -bench 'BenchmarkMatch\$' ./matcherbench/"
+write_cmd="$gotest -benchmem -bench 'BenchmarkSubscribeUnsubscribe|BenchmarkRetainedVisit' ./matcherbench/"
+insert_cmd="$gotest -bench 'BenchmarkInsert' ./matcherbench/"
+par_cmd="$gotest -benchmem -bench 'BenchmarkMatchParallel' -cpu 1,2 ./matcherbench/"
 
-for c in "$main_cmd" "$insert_cmd" "$par_cmd"; do
+for c in "$match_cmd" "$write_cmd" "$insert_cmd" "$par_cmd"; do
 	echo "running: $c" >&2
 done
-sh -c "$main_cmd" > "$work/main.txt"
+sh -c "$match_cmd" > "$work/match-raw.txt"
+sh -c "$write_cmd" > "$work/write-raw.txt"
 sh -c "$insert_cmd" > "$work/insert-raw.txt"
 sh -c "$par_cmd" > "$work/par.txt"
 
@@ -35,14 +39,14 @@ sh -c "$par_cmd" > "$work/par.txt"
 family() {
 	grep -E "^(goos|goarch|pkg|cpu):|^$2" "$1"
 }
-family "$work/main.txt" 'BenchmarkMatch/' > "$work/match.txt"
+family "$work/match-raw.txt" 'BenchmarkMatch/' > "$work/match.txt"
 # Keep only the per-insert metrics of the insert benchmark.
 family "$work/insert-raw.txt" 'BenchmarkInsert/' | awk '
 	!/^Benchmark/ { print; next }
 	{ line = $1 " " $2; for (i = 3; i < NF; i += 2) if ($(i+1) ~ /\/insert$/) line = line " " $i " " $(i+1); print line }
 ' > "$work/insert.txt"
-family "$work/main.txt" 'BenchmarkSubscribeUnsubscribe/' > "$work/subunsub.txt"
-family "$work/main.txt" 'BenchmarkRetainedVisit/' > "$work/retained.txt"
+family "$work/write-raw.txt" 'BenchmarkSubscribeUnsubscribe/' > "$work/subunsub.txt"
+family "$work/write-raw.txt" 'BenchmarkRetainedVisit/' > "$work/retained.txt"
 
 # median FILE NAME [UNIT]: median value in UNIT (default ns/op) of the
 # benchmark lines named exactly NAME.
@@ -54,8 +58,6 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
-procs=$(go env GOMAXPROCS 2>/dev/null || true)
-[ -n "$procs" ] || procs=$(nproc)
 suffix="-$(nproc)"
 midge100=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=midge-nocache$suffix")
 mochi100=$(median "$work/match.txt" "BenchmarkMatch/subs=100k/impl=mochi$suffix")
@@ -69,7 +71,7 @@ par1cpu=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-no
 par2cpu=$(median "$work/par.txt" "BenchmarkMatchParallel/subs=100k/impl=midge-nocache-2" cpu-ns/op)
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-[ -n "$cpu" ] || cpu=$(grep -m1 '^cpu:' "$work/main.txt" | sed 's/cpu: //')
+[ -n "$cpu" ] || cpu=$(grep -m1 '^cpu:' "$work/match-raw.txt" | sed 's/cpu: //')
 commit=$(git -C "$root" rev-parse --short HEAD)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -81,7 +83,8 @@ section="$work/section.md"
 	echo "- Machine: $cpu, $(nproc) cores, $(go version | cut -d' ' -f3-4)"
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, load average at the end: $load"
 	echo "- Commands (in bench/peers):"
-	echo "  - \`$main_cmd\`"
+	echo "  - \`$match_cmd\`"
+	echo "  - \`$write_cmd\`"
 	echo "  - \`$insert_cmd\`"
 	echo "  - \`$par_cmd\`"
 	echo "- Data: n subscriptions, 90% exact \`sensors/<id>/cmd\`, 10% wildcards"
