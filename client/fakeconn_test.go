@@ -58,3 +58,61 @@ func TestServerDisconnectIsReported(t *testing.T) {
 		t.Errorf("Err() = %v", c.Err())
 	}
 }
+
+// scriptConn plays server bytes handed to it over a channel and records
+// what the client writes.
+type scriptConn struct {
+	fakeConn
+	in  chan []byte
+	buf []byte
+	out chan []byte
+}
+
+func (s *scriptConn) Read(b []byte) (int, error) {
+	for len(s.buf) == 0 {
+		select {
+		case s.buf = <-s.in:
+		case <-s.closed:
+			return 0, io.EOF
+		}
+	}
+	n := copy(b, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+func (s *scriptConn) Write(b []byte) (int, error) {
+	s.out <- append([]byte(nil), b...)
+	return len(b), nil
+}
+
+// TestQoS2ResentPublishDeliveredOnce: a PUBLISH resent with DUP before
+// PUBREL is delivered once, in both delivery modes [MQTT-4.3.3-10].
+func TestQoS2ResentPublishDeliveredOnce(t *testing.T) {
+	for _, onRelease := range []bool{false, true} {
+		sc := &scriptConn{fakeConn: fakeConn{closed: make(chan struct{})}, in: make(chan []byte, 8), out: make(chan []byte, 16)}
+		sc.in <- []byte{0x20, 0x02, 0, 0} // CONNACK
+		got := make(chan *Message, 4)
+		c, _, err := NewClient(context.Background(), sc, Options{KeepAlive: 600, DeliverQoS2OnRelease: onRelease,
+			OnMessage: func(m *Message) { got <- m }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-sc.out                                            // CONNECT
+		publish := []byte{0x34, 0x06, 0, 1, 't', 0, 7, 'x'} // QoS 2, id 7
+		sc.in <- publish
+		<-sc.out                                    // PUBREC
+		dup := append([]byte{0x3C}, publish[1:]...) // DUP resend
+		sc.in <- dup
+		<-sc.out                          // PUBREC again
+		sc.in <- []byte{0x62, 0x02, 0, 7} // PUBREL
+		if comp := <-sc.out; comp[0] != 0x70 {
+			t.Fatalf("expected PUBCOMP, got %x", comp)
+		}
+		n := len(got)
+		if n != 1 {
+			t.Errorf("onRelease=%v: delivered %d times", onRelease, n)
+		}
+		c.Close()
+	}
+}

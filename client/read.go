@@ -227,7 +227,9 @@ func (c *Client) handlePublish(m *Message) error {
 		if c.incoming2 == nil {
 			c.incoming2 = make(map[uint16]*Message)
 		}
-		c.incoming2[m.PacketID] = held
+		if !seen { // a resent PUBLISH keeps the message already held
+			c.incoming2[m.PacketID] = held
+		}
 		c.mu.Unlock()
 		deliverNow = !seen && held == nil
 	}

@@ -38,14 +38,11 @@ func (o *toolOutput) errorf(format string, args ...any) {
 // errorSentence renders a parse error the way mosquitto words it: most
 // messages end with a full stop, the questions and "given: N" ones do not.
 func errorSentence(msg string) string {
-	if strings.HasPrefix(msg, "in ") {
+	switch {
+	case strings.HasPrefix(msg, "in "):
 		return "Error " + msg
-	}
-	if strings.HasSuffix(msg, "?") || strings.HasPrefix(msg, "Invalid QoS given:") ||
-		strings.HasPrefix(msg, "Invalid port given:") || strings.HasPrefix(msg, "Unknown option") {
-		if strings.HasPrefix(msg, "Unknown option") {
-			return "Error: " + msg + "."
-		}
+	case strings.HasSuffix(msg, "?"), strings.HasPrefix(msg, "Invalid QoS given:"),
+		strings.HasPrefix(msg, "Invalid port given:"):
 		return "Error: " + msg
 	}
 	return "Error: " + msg + "."
