@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +97,49 @@ func TestBenchRunReportCompareAndInterrupt(t *testing.T) {
 	}
 	if code := benchCompare(nil, &out, &errb); code != 2 {
 		t.Errorf("compare with no file: exit %d", code)
+	}
+}
+
+// `midge bench suite` spawns `midge serve` and mosquitto the same way,
+// records both and rewrites only the suite section of the Markdown file.
+func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
+	bin := buildMidgeBinary(t)
+	if _, err := exec.LookPath("mosquitto"); err != nil {
+		t.Fatal("mosquitto is not installed: apt-get install mosquitto (scripts/deps.sh)")
+	}
+	dir := t.TempDir()
+	md := filepath.Join(dir, "BENCHMARKS.md")
+	os.WriteFile(md, []byte("# B\n<!-- codec:begin -->\nkept\n<!-- codec:end -->\n<!-- suite:begin -->\nNot measured yet.\n<!-- suite:end -->\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	code := benchSuite(context.Background(), []string{"--midge", bin, "--out", out, "--markdown", md,
+		"--only", "pairs-q1,conns", "--repeat", "1"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stdout.String(), stderr.String())
+	}
+	b, _ := os.ReadFile(md)
+	doc := string(b)
+	for _, want := range []string{"kept", "| pairs-q1 | midge ", "| pairs-q1 | mosquitto 2.", "| conns | midge ", "--only pairs-q1,conns"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "Not measured yet") {
+		t.Error("the old suite section was kept")
+	}
+	for _, f := range []string{"pairs-q1-midge-1.json", "pairs-q1-mosquitto-1.json", "conns-midge-1.json", "conns-mosquitto-1.json", "report.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("suite did not write %s", f)
+		}
+	}
+	r, err := bench.Load(filepath.Join(out, "pairs-q1-midge-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Broker.Mode != "spawn" || !strings.Contains(r.Broker.Command, " serve -c ") || r.Usage == nil || r.Usage.CPUSeconds <= 0 {
+		t.Errorf("midge run: broker %+v usage %+v", r.Broker, r.Usage)
+	}
+	if r.Result.Lost != 0 || r.Result.Received != r.Result.Expected {
+		t.Errorf("midge pairs-q1: lost %d, received %d of %d", r.Result.Lost, r.Result.Received, r.Result.Expected)
 	}
 }
