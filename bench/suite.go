@@ -272,6 +272,14 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 	}
 	t.writeMarkdown(w)
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Cases:")
+	for _, name := range order {
+		for _, r := range byCase[name] {
+			fmt.Fprintf(w, "- %s: %s.\n", name, describeCase(r.Result.Params))
+			break
+		}
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Ratios midge / mosquitto (below 1 is better for midge, except delivered rate and connect rate):")
 	fmt.Fprintln(w)
 	rt := &table{head: []string{"case", "delivered", "p50", "p99", "p99.9", "connect rate", "reconnect p99", "cpu", "rss peak"}}
@@ -307,6 +315,31 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// describeCase says in words what a scenario's parameters ask for.
+func describeCase(p loadgen.Params) string {
+	mqtt := "MQTT 3.1.1"
+	if p.Version == 5 {
+		mqtt = "MQTT 5"
+	}
+	common := fmt.Sprintf("QoS %d, %d-byte payloads, %s", p.QoS, p.PayloadSize, mqtt)
+	dur := time.Duration(p.Duration)
+	switch p.Scenario {
+	case "conns":
+		return fmt.Sprintf("%d idle connections opened as fast as they go, held %s", p.Conns, time.Duration(p.Hold))
+	case "storm":
+		return fmt.Sprintf("%d connections, each subscribed at QoS %d, all dropped at once and reconnected together", p.Conns, p.QoS)
+	case "retained":
+		return fmt.Sprintf("%d retained topics published by %d clients, then one '#' subscriber receives them all (latency from its SUBSCRIBE); %s", p.Count*uint64(p.Publishers), p.Publishers, common)
+	case "pairs":
+		return fmt.Sprintf("%d publisher/subscriber pairs, %g msg/s each, for %s; %s", p.Publishers, p.Rate, dur, common)
+	case "sharedsub":
+		return fmt.Sprintf("%d publishers x %g msg/s into a $share group of %d subscribers, for %s; %s", p.Publishers, p.Rate, p.Subscribers, dur, common)
+	case "fanout":
+		return fmt.Sprintf("%d publisher x %g msg/s to %d subscribers of its topic (%g deliveries/s), for %s; %s", p.Publishers, p.Rate, p.Subscribers, p.Rate*float64(p.Publishers*p.Subscribers), dur, common)
+	}
+	return fmt.Sprintf("%d publishers x %g msg/s, each on its own topic, to %d wildcard subscriber(s), for %s; %s", p.Publishers, p.Rate, p.Subscribers, dur, common)
 }
 
 func reconnectP99(r *Record) float64 {
