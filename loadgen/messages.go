@@ -114,14 +114,14 @@ func (r *run) runMessages(ctx context.Context) {
 	t0 := r.clock.Now() + time.Duration(p.Settle)
 	r.ser.origin.Store(int64(t0))
 	sentPer := r.publishAll(ctx, pubs, n, interval, t0, func(i int, _ uint64) string { return p.topicFor(i) })
-	r.finishSending(n, interval, t0)
+	r.finishSending(ctx, n, interval, t0)
 
 	r.enter("draining")
 	dctx, cancel := r.drainContext(ctx)
 	each(pubs, func(_ int, c Conn) { _ = c.Flush(dctx) })
 	r.waitReceived(dctx, r.expectedDeliveries(pl, sentPer))
 	cancel()
-	r.tally(pl, sentPer, time.Duration(n)*interval, t0)
+	r.tally(pl, sentPer, time.Duration(r.res.SendPhase), t0)
 	r.disconnectAll(pubs, subs)
 }
 
@@ -176,12 +176,14 @@ func (r *run) publishAll(ctx context.Context, pubs []Conn, n uint64, interval, t
 	return sentPer
 }
 
-// finishSending sets the offered and achieved rates once the timetables
-// are done. The sending phase is the timetables' length, or longer when
-// the last send came late.
-func (r *run) finishSending(n uint64, interval, t0 time.Duration) {
+// finishSending sets the achieved rate once the timetables are done. The
+// sending phase is the timetables' length, or longer when the last send
+// came late; a run stopped early (ctx ended) counts only until its last
+// send.
+func (r *run) finishSending(ctx context.Context, n uint64, interval, t0 time.Duration) {
 	phase := time.Duration(n) * interval
-	if last := time.Duration(r.lastSend.Load()) - t0; last > phase {
+	last := time.Duration(r.lastSend.Load()) - t0
+	if last > phase || (ctx.Err() != nil && last > 0) {
 		phase = last
 	}
 	r.res.SendPhase = Duration(phase)

@@ -24,7 +24,7 @@ func (r *run) runRetained(ctx context.Context) {
 	t0 := r.clock.Now() + time.Duration(p.Settle)
 	r.ser.origin.Store(int64(t0))
 	sentPer := r.publishAll(ctx, pubs, n, interval, t0, topic)
-	r.finishSending(n, interval, t0)
+	r.finishSending(ctx, n, interval, t0)
 	dctx, cancel := r.drainContext(ctx)
 	defer cancel()
 	each(pubs, func(_ int, c Conn) { _ = c.Flush(dctx) })

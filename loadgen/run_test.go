@@ -198,6 +198,10 @@ func TestInterruptedRunStillReports(t *testing.T) {
 	if res.Received != res.Sent || res.Lost != 0 {
 		t.Fatalf("received %d of %d sent, lost %d", res.Received, res.Sent, res.Lost)
 	}
+	// The rates cover the time it ran, not the timetable it was cut from.
+	if d := res.AchievedRate/res.OfferedRate - 1; d < -0.25 || d > 0.25 {
+		t.Errorf("interrupted run achieved %.0f/s of %.0f/s offered", res.AchievedRate, res.OfferedRate)
+	}
 }
 
 func TestParamsValidation(t *testing.T) {
