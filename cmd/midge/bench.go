@@ -120,9 +120,9 @@ func parseBenchRun(args []string, stderr io.Writer) (loadgen.Params, *benchRunFl
 	fs.IntVar(&p.Conns, "conns", p.Conns, "idle connections (conns, storm)")
 	fs.Float64Var(&p.RampRate, "ramp", p.RampRate, "new connections per second (0: as fast as they go)")
 	fs.IntVar(&p.DialConcurrency, "dial-concurrency", p.DialConcurrency, "connections being opened at once")
-	fs.Func("hold", "how long idle connections stay open (conns)", durationFlag(&p.Hold))
-	fs.Func("drain", "longest wait for messages in flight after the last send", durationFlag(&p.Drain))
-	fs.Func("settle", "pause between connecting and the first message", durationFlag(&p.Settle))
+	fs.Func("hold", "`time` idle connections stay open (conns; default "+time.Duration(p.Hold).String()+")", durationFlag(&p.Hold))
+	fs.Func("drain", "longest `wait` for messages in flight after the last send (default "+time.Duration(p.Drain).String()+")", durationFlag(&p.Drain))
+	fs.Func("settle", "`pause` between connecting and the first message (default "+time.Duration(p.Settle).String()+")", durationFlag(&p.Settle))
 	if err := fs.Parse(args[1:]); err != nil {
 		return p, nil, err
 	}
