@@ -140,6 +140,8 @@ type testClient struct {
 	c  *conn
 	tr *memTransport
 	v  codec.Version
+
+	unread []byte // bytes fed but not consumed yet (feed)
 }
 
 func (tb *testBroker) dial(loopIndex int) *testClient {
@@ -175,6 +177,24 @@ func (tc *testClient) send(raw []byte) bool {
 	tc.tb.run()
 	tc.tb.closeClosed()
 	return err == nil
+}
+
+// feed gives the broker bytes as gnet would: appended to what an earlier
+// read left unconsumed.
+func (tc *testClient) feed(raw []byte) {
+	if tc.c.sysClosed {
+		return
+	}
+	buf := append(tc.unread, raw...)
+	used, err := tc.c.handleBytes(buf)
+	tc.lp.endTurn()
+	tc.unread = append([]byte(nil), buf[used:]...)
+	if err != nil {
+		tc.c.closed(err)
+		tc.lp.endTurn()
+	}
+	tc.tb.run()
+	tc.tb.closeClosed()
 }
 
 // drop closes the connection from the client side without DISCONNECT.
