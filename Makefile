@@ -3,7 +3,7 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.Version=$(VERSION)
 FUZZTIME  ?= 15s
-RACE_PKGS := ./matcher/... ./engine/... ./client/... ./internal/...
+RACE_PKGS := ./matcher/... ./engine/... ./client/... ./loadgen/... ./internal/pool/...
 
 export PATH := /usr/local/go/bin:$(PATH)
 
@@ -20,11 +20,12 @@ deps:
 	./scripts/deps.sh
 
 # test: every test of both modules, then the race detector on the packages
-# that run concurrently.
+# that run concurrently. The black-box broker suite (internal/interop) runs
+# once, against a midge built with the race detector (MIDGE_TEST_RACE=1).
 test: deps test-unit test-peers race
 
 test-unit:
-	$(GO) test -count=1 ./...
+	MIDGE_TEST_RACE=1 $(GO) test -count=1 ./...
 
 test-peers:
 	cd bench/peers && $(GO) test -count=1 ./...
