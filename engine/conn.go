@@ -89,8 +89,8 @@ var errClose = errors.New("engine: connection closed")
 // returns how many bytes it consumed. A partial packet is left for the next
 // call. A non-nil error means the connection must be closed.
 func (c *conn) handleBytes(buf []byte) (int, error) {
-	if c.state == stateClosing {
-		return len(buf), errClose
+	if c.state == stateClosing || c.takenOver.Load() {
+		return len(buf), errClose // a taken-over connection no longer speaks for its session
 	}
 	b := c.loop.b
 	off := 0
