@@ -83,7 +83,10 @@ type Options struct {
 
 func (o *Options) fillDefaults() error {
 	if len(o.Listeners) == 0 {
-		o.Listeners = []Listener{{Network: "tcp4", Address: "127.0.0.1:1883"}, {Network: "tcp6", Address: "[::1]:1883"}}
+		o.Listeners = []Listener{{Network: "tcp4", Address: "127.0.0.1:1883"}}
+		if ipv6Loopback() {
+			o.Listeners = append(o.Listeners, Listener{Network: "tcp6", Address: "[::1]:1883"})
+		}
 	}
 	for _, l := range o.Listeners {
 		switch l.Network {
@@ -136,4 +139,15 @@ func (o *Options) fillDefaults() error {
 		o.Now = time.Now
 	}
 	return nil
+}
+
+// ipv6Loopback reports whether ::1 can be bound (boards without IPv6 have
+// none; the default listeners then use 127.0.0.1 only).
+func ipv6Loopback() bool {
+	l, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		return false
+	}
+	_ = l.Close()
+	return true
 }
