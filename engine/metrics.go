@@ -8,11 +8,12 @@ type brokerCounters struct {
 }
 
 func (m *brokerCounters) init(b *Broker) {
-	m.st = NewStats(b.opts.EventLoops+1, statsVersion, b.opts.Now())
+	version := b.opts.Version
+	if version == "" {
+		version = "dev"
+	}
+	m.st = NewStats(b.opts.EventLoops+1, version, b.opts.Now())
 }
-
-// statsVersion is what $SYS/broker/version reports after "midge version ".
-var statsVersion = "0.1.0"
 
 func (m *brokerCounters) of(lp *loop) *StatsShard {
 	if lp == nil {

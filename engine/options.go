@@ -75,6 +75,9 @@ type Options struct {
 	// Authorizer decides PUBLISH and SUBSCRIBE per topic; nil allows all.
 	Authorizer Authorizer
 
+	// Version is the broker version $SYS/broker/version reports.
+	Version string
+
 	// Logger receives connection events; nil = slog.Default().
 	Logger *slog.Logger
 	// Now is the clock (tests inject one); nil = time.Now.

@@ -268,6 +268,7 @@ func runServe(args []string) int {
 		fmt.Fprintln(os.Stderr, "warning:", w)
 	}
 	opts.Logger = logger
+	opts.Version = Version
 	b, err := engine.New(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "midge serve:", err)
