@@ -56,6 +56,7 @@ var metrics = []metric{
 	{"broker cpu time", usage(func(u *Usage) float64 { return u.CPUSeconds }), fmtSec, true},
 	{"broker rss peak", usage(func(u *Usage) float64 { return float64(u.RSSPeak) }), fmtBytes, true},
 	{"broker rss/conn", usage(func(u *Usage) float64 { return u.RSSPerConn }), fmtBytes, true},
+	{"generator cpu", func(r *Record) float64 { return r.GeneratorCPUPercent }, fmtPct, true},
 }
 
 func fmtNum(v float64) string { return fmt.Sprintf("%.0f", v) }

@@ -97,7 +97,7 @@ func checkRecord(t *testing.T, rec *Record, broker string) {
 	b, _ := json.Marshal(back)
 	_ = json.Unmarshal(b, &m)
 	for _, key := range []string{"schema", "scenario", "label", "broker.name", "broker.version", "broker.address", "broker.mode",
-		"board.preset", "board.hardware", "go_version", "commit", "date", "host", "command", "load_average", "usage.pid", "usage.rss_peak_bytes",
+		"board.preset", "board.hardware", "go_version", "commit", "date", "host", "command", "load_average", "generator_cpu_percent", "usage.pid", "usage.rss_peak_bytes",
 		"result.params.scenario", "result.params.qos", "result.started", "result.elapsed", "result.connect.connected",
 		"result.connect.latency.p99_us", "result.errors"} {
 		if v, ok := lookup(m, key); !ok || v == nil || v == "" {

@@ -35,8 +35,12 @@ type Record struct {
 	Command string          `json:"command"` // the command line that produced it
 	// LoadAverage is the machine's 1, 5 and 15 minute load average when
 	// the run started: other work on the machine shows in the figures.
-	LoadAverage [3]float64      `json:"load_average"`
-	Result      *loadgen.Result `json:"result"`
+	LoadAverage [3]float64 `json:"load_average"`
+	// GeneratorCPUPercent is the load generator's own CPU over the run
+	// (100 = one core): near the core count, the generator, not the
+	// broker, may be what limited the figures.
+	GeneratorCPUPercent float64         `json:"generator_cpu_percent"`
+	Result              *loadgen.Result `json:"result"`
 	// Usage is the broker process's CPU and memory during the run, when
 	// its process was known.
 	Usage *Usage `json:"usage,omitempty"`

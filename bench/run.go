@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 
 	"github.com/midge-mqtt/midge/loadgen"
@@ -42,6 +43,8 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 		smp, _ = startSampler("/proc", t.PID, 250*time.Millisecond)
 	}
 	load := loadAverage()
+	self, selfErr := readProc("/proc", os.Getpid())
+	began := time.Now()
 	d := &loadgen.ClientDialer{Address: t.Info.Address, MaxInflight: cfg.MaxInflight}
 	res, err := loadgen.Run(ctx, cfg.Params, d, loadgen.RunOptions{
 		Progress: cfg.Progress,
@@ -59,6 +62,11 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 	}
 	rec := newRecord(res, t.Info, cfg.Command)
 	rec.LoadAverage = load
+	if now, err := readProc("/proc", os.Getpid()); err == nil && selfErr == nil {
+		if wall := time.Since(began); wall > 0 {
+			rec.GeneratorCPUPercent = 100 * float64(now.cpu-self.cpu) / float64(wall)
+		}
+	}
 	if smp != nil {
 		conns := 0
 		if res.Params.Scenario == "conns" {

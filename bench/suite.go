@@ -232,7 +232,8 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 		hw.CPU.Cores, fmtBytes(float64(memBytes(hw))), first.Board.Preset)
 	fmt.Fprintln(w, "The load generator and the broker share these cores over loopback. Each run starts a fresh broker; both read the same mosquitto.conf: `listener PORT 127.0.0.1`, "+
 		strings.Join(strings.Split(strings.TrimSpace(SuiteBrokerConfig), "\n"), ", ")+
-		", all else default. Latency counts from each message's intended send time (open loop), so queueing anywhere is included.")
+		", all else default. Latency counts from each message's intended send time (open loop), so queueing anywhere is included. "+
+		"cpu is the broker's, gen cpu the load generator's (100% = one core).")
 	lo, hi := recs[0].LoadAverage[0], recs[0].LoadAverage[0]
 	for _, r := range recs {
 		lo, hi = min(lo, r.LoadAverage[0]), max(hi, r.LoadAverage[0])
@@ -253,7 +254,7 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 		}
 		byCase[name][r.Broker.Name] = r
 	}
-	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "lost", "dup", "conn/s", "conn p99", "cpu", "rss peak"}}
+	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "lost", "dup", "conn/s", "conn p99", "cpu", "rss peak", "gen cpu"}}
 	for _, name := range order {
 		for _, b := range []string{"midge", "mosquitto"} {
 			r := byCase[name][b]
@@ -267,7 +268,8 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 			}
 			t.add(name, b+" "+r.Broker.Version, fmtRate(res.OfferedRate), fmtRate(res.DeliveredRate),
 				fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
-				fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss)
+				fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss,
+				fmtPct(r.GeneratorCPUPercent))
 		}
 	}
 	t.writeMarkdown(w)
