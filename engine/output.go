@@ -4,7 +4,6 @@ import "github.com/midge-mqtt/midge/codec"
 
 // Output: packets gathered during a loop turn, written in one Writev.
 
-
 // reserve makes room for n arena bytes and one more iovec, flushing first
 // if the arena is full.
 func (c *conn) reserve(n int) {
