@@ -224,3 +224,32 @@ func TestPacketSplitAcrossReads(t *testing.T) {
 		t.Fatal("split PUBLISH not delivered")
 	}
 }
+
+// Stop tells an MQTT 5 client the server is shutting down before closing.
+func TestStopSendsServerShuttingDown(t *testing.T) {
+	b, addr, _ := startBroker(t, Options{})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	connect := []byte{0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 0, 0, 0, 1, 'x'}
+	if _, err := conn.Write(connect); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	ack := make([]byte, 2)
+	if _, err := io.ReadFull(conn, ack); err != nil || ack[0] != 0x20 {
+		t.Fatalf("CONNACK % x %v", ack, err)
+	}
+	if _, err := io.ReadFull(conn, make([]byte, ack[1])); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	go func() { _ = b.Stop(ctx) }()
+	disc := make([]byte, 3)
+	if _, err := io.ReadFull(conn, disc); err != nil || disc[0] != 0xE0 || disc[2] != 0x8B {
+		t.Fatalf("want DISCONNECT 0x8B, got % x (%v)", disc, err)
+	}
+}
