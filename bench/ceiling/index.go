@@ -98,3 +98,19 @@ func (ix *index) match(topic []byte, dst []*rconn) []*rconn {
 	ix.mu.RUnlock()
 	return dst
 }
+
+// subscribed reports whether any connection holds filter (for tests and
+// diagnostics).
+func (r *Relay) subscribed(filter string) bool {
+	r.ix.mu.RLock()
+	defer r.ix.mu.RUnlock()
+	if len(r.ix.exact[filter]) > 0 {
+		return true
+	}
+	for _, w := range r.ix.wild {
+		if w.filter == filter {
+			return true
+		}
+	}
+	return false
+}
