@@ -59,7 +59,7 @@ type conn struct {
 	// Output gathered during the turn, written in one Writev by flush.
 	dirty   bool
 	iov     [][]byte
-	arena   []byte
+	arena   []byte // taken from the loop while output is pending
 	holds   []*pool.Buffer
 	pending int // bytes in iov
 }
@@ -69,7 +69,7 @@ var connGen atomic.Uint64
 // newConn registers a new connection on this loop and arms its CONNECT
 // timeout.
 func (lp *loop) newConn(t Transport) *conn {
-	c := &conn{loop: lp, t: t, gen: connGen.Add(1), arena: make([]byte, 0, arenaSize)}
+	c := &conn{loop: lp, t: t, gen: connGen.Add(1)}
 	c.lastRecv = lp.b.opts.Now()
 	c.timer.fire = c.onTimer
 	lp.wheel.schedule(&c.timer, c.lastRecv.Add(lp.b.opts.ConnectTimeout))

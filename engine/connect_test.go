@@ -257,6 +257,9 @@ func TestIdleConnectionsShareOneTickTask(t *testing.T) {
 		if c.tr.closed {
 			t.Fatalf("client %d closed before its keep-alive expired", i)
 		}
+		if c.c.arena != nil {
+			t.Fatalf("idle client %d holds an output arena", i)
+		}
 	}
 	tb.tick(11 * time.Second) // 91 s
 	closed := 0

@@ -40,8 +40,9 @@ type loop struct {
 	reader  *matcher.Reader[*session] // this loop's cache of recent topics
 	matches []matcher.Delivery[*session]
 
-	dirty []*conn // connections with pending output this turn
-	conns map[*conn]struct{}
+	dirty  []*conn // connections with pending output this turn
+	conns  map[*conn]struct{}
+	arenas [][]byte // free output arenas (see conn.reserve)
 	// scratch encodes MQTT 5 properties of the packet being handled.
 	scratch []byte
 
@@ -111,6 +112,26 @@ func newLoop(b *Broker, exec executor) *loop {
 	b.loopsMu.Unlock()
 	return lp
 }
+
+// takeArena returns an empty output arena from the loop's free list.
+func (lp *loop) takeArena() []byte {
+	if n := len(lp.arenas); n > 0 {
+		a := lp.arenas[n-1]
+		lp.arenas = lp.arenas[:n-1]
+		return a
+	}
+	return make([]byte, 0, arenaSize)
+}
+
+// giveArena puts a flushed arena back; the free list keeps a few.
+func (lp *loop) giveArena(a []byte) {
+	if len(lp.arenas) < maxFreeArenas {
+		lp.arenas = append(lp.arenas, a[:0])
+	}
+}
+
+// maxFreeArenas bounds the arenas a loop keeps for reuse.
+const maxFreeArenas = 256
 
 // markDirty records that c has output to flush at the end of this turn.
 func (lp *loop) markDirty(c *conn) {

@@ -7,8 +7,14 @@ import "github.com/midge-mqtt/midge/codec"
 // reserve makes room for n arena bytes and one more iovec, flushing first
 // if the arena is full.
 func (c *conn) reserve(n int) {
+	if c.arena == nil {
+		c.arena = c.loop.takeArena()
+	}
 	if len(c.arena)+n > cap(c.arena) || len(c.iov) > maxIov {
 		c.flush()
+		if c.arena == nil {
+			c.arena = c.loop.takeArena()
+		}
 	}
 	if !c.dirty {
 		c.loop.markDirty(c)
@@ -191,7 +197,10 @@ func (c *conn) flush() {
 		c.iov = c.iov[:0]
 	}
 	c.pending = 0
-	c.arena = c.arena[:0]
+	if c.arena != nil {
+		c.loop.giveArena(c.arena) // idle connections hold no output memory
+		c.arena = nil
+	}
 	for i, h := range c.holds {
 		h.Release()
 		c.holds[i] = nil
