@@ -5,10 +5,54 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/midge-mqtt/midge/loadgen"
 )
+
+// chartGroup is the charts of the runs of one case.
+type chartGroup struct {
+	Title  string
+	Charts []template.HTML
+}
+
+type recordGroup struct {
+	title string
+	recs  []*Record
+}
+
+// groupRecords puts runs of the same case (their label without the broker
+// name: "fanin q1", "pairs-q1") together, in the order they first appear,
+// so each case's charts compare its brokers. One group has no title.
+func groupRecords(recs []*Record) []recordGroup {
+	var out []recordGroup
+	index := map[string]int{}
+	for _, r := range recs {
+		key := strings.TrimPrefix(r.Label, r.Broker.Name+" ")
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, recordGroup{title: key})
+		}
+		out[i].recs = append(out[i].recs, r)
+	}
+	if len(out) == 1 {
+		out[0].title = ""
+	}
+	return out
+}
+
+// htmlID keeps letters and digits of s and turns the rest into '-'.
+func htmlID(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, s)
+}
 
 // buildCharts turns records into the report's charts; charts no record
 // has data for are left out.
@@ -81,9 +125,16 @@ func buildCharts(recs []*Record) []*chart {
 // inline; no network access needed to view it) with the summary table,
 // the charts and each run's details.
 func WriteHTML(w io.Writer, title string, recs []*Record) error {
-	var charts []template.HTML
-	for _, c := range buildCharts(recs) {
-		charts = append(charts, template.HTML(c.svg()))
+	var groups []chartGroup
+	for _, g := range groupRecords(recs) {
+		cg := chartGroup{Title: g.title}
+		for _, c := range buildCharts(g.recs) {
+			if g.title != "" {
+				c.ID += "-" + htmlID(g.title)
+			}
+			cg.Charts = append(cg.Charts, template.HTML(c.svg()))
+		}
+		groups = append(groups, cg)
 	}
 	var summary bytes.Buffer
 	summaryTable(recs).writeHTML(&summary)
@@ -98,7 +149,7 @@ func WriteHTML(w io.Writer, title string, recs []*Record) error {
 		"Generated": time.Now().UTC().Format(time.RFC3339),
 		"Summary":   template.HTML(summary.String()),
 		"Compare":   cmp,
-		"Charts":    charts,
+		"Groups":    groups,
 		"Records":   recs,
 	})
 }
@@ -128,7 +179,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 <script>window.addEventListener('error', function (e) { document.documentElement.setAttribute('data-script-error', String(e.message)); });</script>
 <style>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px auto; max-width: 1200px; color: #1b1f24; background: #fff; padding: 0 16px; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d8dee4; padding-bottom: 4px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h3 { font-size: 15px; margin: 18px 0 8px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d8dee4; padding-bottom: 4px; }
 .meta { color: #57606a; }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #eaeef2; text-align: right; white-space: nowrap; }
@@ -157,7 +208,8 @@ details { margin: 6px 0; } pre { background: #f6f8fa; padding: 8px; overflow-x: 
 <div class="scroll">{{.Summary}}</div>
 {{if .Compare}}<h2>Side by side (ratios to the first run)</h2><div class="scroll">{{.Compare}}</div>{{end}}
 <h2>Charts</h2>
-<div class="charts">{{range .Charts}}{{.}}{{end}}</div>
+{{range .Groups}}{{if .Title}}<h3>{{.Title}}</h3>{{end}}<div class="charts">{{range .Charts}}{{.}}{{end}}</div>
+{{end}}
 <p id="render-status">charts not checked (scripts off)</p>
 <h2>Runs</h2>
 {{range .Records}}<details><summary><b>{{.Label}}</b>: {{.Broker.Name}} {{.Broker.Version}} ({{.Broker.Mode}}) on {{.Board.Preset}}, {{.Go}}, commit {{.Commit}}, {{rfc3339 .Date}}</summary>

@@ -26,10 +26,15 @@ func TestHTMLIsSelfContainedAndEveryChartHasData(t *testing.T) {
 	if refs := regexp.MustCompile(`https?://[^"\s<]+`).FindAllString(page, -1); len(refs) != strings.Count(page, `xmlns="http://www.w3.org/2000/svg"`) {
 		t.Errorf("page has URLs besides the SVG namespace: %v", refs)
 	}
-	for _, id := range []string{"latency", "throughput", "connect", "memory", "cpu"} {
+	// Two cases: each gets its own charts.
+	for _, id := range []string{"latency-fanin-q1", "throughput-fanin-q1", "connect-fanin-q1", "memory-fanin-q1", "cpu-fanin-q1",
+		"connect-storm-q1", "memory-storm-q1", "cpu-storm-q1"} {
 		if !strings.Contains(page, `<figure class="chart" id="`+id+`">`) {
 			t.Errorf("chart %s missing", id)
 		}
+	}
+	if !strings.Contains(page, "<h3>fanin q1</h3>") || !strings.Contains(page, "<h3>storm q1</h3>") {
+		t.Error("charts not grouped by case")
 	}
 	for _, c := range buildCharts(recs) {
 		for _, s := range c.Series {
