@@ -56,6 +56,8 @@ type Client struct {
 	inflight  chan struct{}         // tokens: one per unacknowledged QoS>0 publish
 	incoming2 map[uint16]*Message   // QoS 2 messages received, awaiting PUBREL (nil once delivered)
 
+	server     serverLimits
+	aliases    map[uint16]string // topic aliases the server set (reader goroutine only)
 	messages   chan *Message
 	pingSent   atomic.Bool
 	pingTimer  *time.Timer
@@ -64,6 +66,14 @@ type Client struct {
 	closing    atomic.Bool // Disconnect was called: the server closing is expected
 	err        error       // why the connection ended, set before done closes
 	disconnect *Disconnect
+}
+
+// serverLimits are what the server's CONNACK allows the client to send
+// (MQTT 5; in 3.x everything).
+type serverLimits struct {
+	maxQoS    byte
+	retain    bool
+	maxPacket uint32 // 0: no limit
 }
 
 // pendingOp is an operation waiting for its acknowledgement. Publish
@@ -217,6 +227,13 @@ func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *Conn
 		maxInflight = int(ack.ReceiveMaximum) // [MQTT-3.3.4-7]
 	}
 	c.inflight = make(chan struct{}, maxInflight)
+	c.server = serverLimits{maxQoS: 2, retain: true, maxPacket: ack.MaxPacketSize}
+	if ack.MaximumQoS != nil {
+		c.server.maxQoS = *ack.MaximumQoS
+	}
+	if ack.RetainAvailable != nil {
+		c.server.retain = *ack.RetainAvailable != 0
+	}
 	ka := opts.keepAlive()
 	if ack.ServerKeepAlive != nil {
 		ka = *ack.ServerKeepAlive // [MQTT-3.1.2-21]

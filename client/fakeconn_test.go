@@ -116,3 +116,44 @@ func TestQoS2ResentPublishDeliveredOnce(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestServerLimitsAndTopicAliases: CONNACK limits are obeyed when sending,
+// and a topic alias set by the server is resolved on later messages.
+func TestServerLimitsAndTopicAliases(t *testing.T) {
+	sc := &scriptConn{fakeConn: fakeConn{closed: make(chan struct{})}, in: make(chan []byte, 8), out: make(chan []byte, 16)}
+	// CONNACK: Maximum QoS 1, Retain Available 0, Maximum Packet Size 40.
+	sc.in <- []byte{0x20, 0x0C, 0, 0, 0x09, 0x24, 1, 0x25, 0, 0x27, 0, 0, 0, 40}
+	got := make(chan *Message, 4)
+	c, _, err := NewClient(context.Background(), sc, Options{Version: V5, KeepAlive: 600, OnMessage: func(m *Message) { got <- m }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	<-sc.out // CONNECT
+	ctx := context.Background()
+	if err := c.Publish(ctx, &Message{Topic: "t", QoS: 2}); err == nil {
+		t.Error("QoS 2 sent to a server with Maximum QoS 1") // [MQTT-3.2.2-11]
+	}
+	if err := c.Publish(ctx, &Message{Topic: "t", Retain: true}); err == nil {
+		t.Error("retained message sent to a server without retain") // [MQTT-3.2.2-14]
+	}
+	if err := c.Publish(ctx, &Message{Topic: "t", Payload: make([]byte, 40)}); err == nil {
+		t.Error("packet above the server's maximum packet size sent") // [MQTT-3.2.2-15]
+	}
+	if err := c.Publish(ctx, &Message{Topic: "t", Payload: []byte("ok")}); err != nil {
+		t.Errorf("small QoS 0 publish: %v", err)
+	}
+	// PUBLISH "a/b" with alias 3, then an empty topic with alias 3.
+	sc.in <- []byte{0x30, 0x0A, 0, 3, 'a', '/', 'b', 3, 0x23, 0, 3, 'x'}
+	sc.in <- []byte{0x30, 0x07, 0, 0, 3, 0x23, 0, 3, 'y'}
+	for _, want := range []string{"x", "y"} {
+		select {
+		case m := <-got:
+			if m.Topic != "a/b" || string(m.Payload) != want {
+				t.Errorf("message %q on %q", m.Payload, m.Topic)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("message not delivered")
+		}
+	}
+}

@@ -27,6 +27,12 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 	if m.QoS > 2 {
 		return errors.New("client: QoS must be 0, 1 or 2")
 	}
+	if m.QoS > c.server.maxQoS {
+		return fmt.Errorf("client: the server accepts QoS %d at most", c.server.maxQoS) // [MQTT-3.2.2-11]
+	}
+	if m.Retain && !c.server.retain {
+		return errors.New("client: the server does not support retained messages") // [MQTT-3.2.2-14]
+	}
 	if m.QoS == 0 {
 		err := c.writePublish(m, 0)
 		if done != nil {

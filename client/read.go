@@ -110,7 +110,19 @@ func (c *Client) handle(rx *receiver, f codec.Frame) error {
 		if err := rx.pub.Decode(v, f.Flags, f.Body); err != nil {
 			return err
 		}
-		return c.handlePublish(messageFrom(c.version, &rx.pub, f.Body))
+		m := messageFrom(c.version, &rx.pub, f.Body)
+		if alias := m.Properties.TopicAlias; alias != 0 {
+			// §3.3.2.3.4: a topic sets the alias, an empty topic uses it.
+			if m.Topic != "" {
+				if c.aliases == nil {
+					c.aliases = make(map[uint16]string)
+				}
+				c.aliases[alias] = m.Topic
+			} else if m.Topic = c.aliases[alias]; m.Topic == "" {
+				return errors.New("client: server used an unknown topic alias") // §3.3.2.3.4: a protocol error
+			}
+		}
+		return c.handlePublish(m)
 	case codec.PUBACK, codec.PUBREC, codec.PUBREL, codec.PUBCOMP:
 		rx.ack.Kind = f.Type
 		if err := rx.ack.Decode(v, f.Flags, f.Body); err != nil {

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"time"
 	"unsafe"
 
@@ -36,8 +37,15 @@ func (c *Client) writePublishPacket(m *Message, id uint16) error {
 	} else {
 		p.Props = codec.Properties{}
 	}
+	start := len(c.pendingOut)
 	c.pendingOut = p.Append(c.pendingOut, codec.Version(c.version))
 	p.Topic, p.Payload, p.Props = nil, nil, codec.Properties{}
+	if max := c.server.maxPacket; max != 0 && uint64(len(c.pendingOut)-start) > uint64(max) {
+		size := len(c.pendingOut) - start
+		c.pendingOut = c.pendingOut[:start]
+		c.writeMu.Unlock()
+		return fmt.Errorf("client: %d-byte PUBLISH exceeds the server's maximum packet size %d", size, max) // [MQTT-3.2.2-15]
+	}
 	return c.flushLocked()
 }
 
