@@ -260,7 +260,7 @@ func (b *Broker) endSession(s *session) {
 	for f := range s.subs {
 		filters = append(filters, f)
 	}
-	s.subs = map[string]byte{}
+	s.subs = nil
 	s.dropAll()
 	s.expired = true
 	pw := s.pendingWill

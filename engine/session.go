@@ -71,7 +71,7 @@ func (s *session) expiry() uint32 {
 }
 
 func newSession(b *Broker, id string, expiry uint32) *session {
-	return &session{b: b, id: id, expiryInterval: expiry, subs: make(map[string]byte)}
+	return &session{b: b, id: id, expiryInterval: expiry}
 }
 
 // allocPID returns a packet identifier not in use by the inflight window

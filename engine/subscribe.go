@@ -54,6 +54,9 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 			continue
 		}
 		s.mu.Lock()
+		if s.subs == nil {
+			s.subs = make(map[string]byte) // made on first use: idle sensors have none
+		}
 		if _, had := s.subs[filter]; !had {
 			b.stats.subscriptionsAdd(1, isShared(filter))
 		}
