@@ -137,8 +137,11 @@ func TestServerLimitsAndTopicAliases(t *testing.T) {
 	if err := c.Publish(ctx, &Message{Topic: "t", Retain: true}); err == nil {
 		t.Error("retained message sent to a server without retain") // [MQTT-3.2.2-14]
 	}
-	if err := c.Publish(ctx, &Message{Topic: "t", Payload: make([]byte, 40)}); err == nil {
-		t.Error("packet above the server's maximum packet size sent") // [MQTT-3.2.2-15]
+	if err := c.Publish(ctx, &Message{Topic: "t", Payload: make([]byte, 40)}); !errors.Is(err, ErrPacketTooLarge) {
+		t.Errorf("packet above the server's maximum packet size: %v", err) // [MQTT-3.2.2-15]
+	}
+	if err := c.Publish(ctx, &Message{Topic: "t", Payload: make([]byte, 40), QoS: 1}); !errors.Is(err, ErrPacketTooLarge) {
+		t.Errorf("QoS 1 packet above the maximum packet size: %v", err)
 	}
 	if err := c.Publish(ctx, &Message{Topic: "t", Payload: []byte("ok")}); err != nil {
 		t.Errorf("small QoS 0 publish: %v", err)

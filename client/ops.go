@@ -20,9 +20,13 @@ func (e *AckError) Error() string {
 	return fmt.Sprintf("client: %s reason 0x%02X (%s)", e.Packet, e.Code, ReasonString(e.Code))
 }
 
-// PublishAsync sends m and calls done (on the reader goroutine, or at once
-// for QoS 0) when its flow completes: PUBACK for QoS 1, PUBCOMP for QoS 2.
-// It blocks while MaxInflight messages are unacknowledged. done may be nil.
+// PublishAsync sends m and calls done when its flow completes: at once for
+// QoS 0, on PUBACK for QoS 1 and PUBCOMP for QoS 2 (on the reader
+// goroutine), or with an error when the connection ends first. done is
+// called exactly once when PublishAsync returns nil, and never when it
+// returns an error. It blocks while MaxInflight messages are
+// unacknowledged. done may be nil; m may be reused once PublishAsync
+// returns.
 func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error)) error {
 	if m.QoS > 2 {
 		return errors.New("client: QoS must be 0, 1 or 2")
@@ -34,11 +38,13 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 		return errors.New("client: the server does not support retained messages") // [MQTT-3.2.2-14]
 	}
 	if m.QoS == 0 {
-		err := c.writePublish(m, 0)
-		if done != nil {
-			done(err)
+		if err := c.writePublish(m, 0); err != nil {
+			return err
 		}
-		return err
+		if done != nil {
+			done(nil)
+		}
+		return nil
 	}
 	select {
 	case c.inflight <- struct{}{}:
@@ -59,9 +65,18 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 		opPool.Put(op)
 		return err
 	}
+	kind := op.kind // op may be finished and reused once written
 	if err := c.writePublish(m, id); err != nil {
-		c.shutdown(err)
-		return err
+		if mine := c.takePending(id, kind); mine != nil {
+			<-c.inflight
+			*mine = pendingOp{}
+			opPool.Put(mine)
+			if !errors.Is(err, ErrPacketTooLarge) {
+				c.shutdown(err)
+			}
+			return err
+		}
+		// The connection's end has already finished op through done.
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"time"
 	"unsafe"
@@ -16,6 +17,10 @@ import (
 // grown by a large message is dropped afterwards.
 
 const maxKeptWriteBuffer = 64 << 10
+
+// ErrPacketTooLarge is returned for a message larger than the server's
+// Maximum Packet Size; nothing is sent and the connection stays up.
+var ErrPacketTooLarge = errors.New("client: packet larger than the server accepts")
 
 // writePacket sends one packet.
 func (c *Client) writePacket(p codec.Packet) error {
@@ -44,7 +49,7 @@ func (c *Client) writePublishPacket(m *Message, id uint16) error {
 		size := len(c.pendingOut) - start
 		c.pendingOut = c.pendingOut[:start]
 		c.writeMu.Unlock()
-		return fmt.Errorf("client: %d-byte PUBLISH exceeds the server's maximum packet size %d", size, max) // [MQTT-3.2.2-15]
+		return fmt.Errorf("%w: %d-byte PUBLISH, the server's maximum is %d", ErrPacketTooLarge, size, max) // [MQTT-3.2.2-15]
 	}
 	return c.flushLocked()
 }
