@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestConcurrentReplaceSeenOnce: while a subscription's options are
@@ -201,4 +202,102 @@ func TestConcurrentRetained(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMatchNeverWaitsForWriters: with every writer lock of the index held
+// (writers stalled in the middle of changes), matches still complete.
+func TestMatchNeverWaitsForWriters(t *testing.T) {
+	x := New[int]()
+	mustSub(t, x, 1, "a/b", Options{})
+	mustSub(t, x, 2, "a/+", Options{})
+	mustSub(t, x, 3, "$share/g/#", Options{})
+	r := x.NewReader(8)
+	for i := range x.wildLocks {
+		x.wildLocks[i].Lock()
+	}
+	for _, tb := range []*table[*node[int]]{x.exact, x.edges} {
+		for i := range tb.shards {
+			tb.shards[i].mu.Lock()
+		}
+	}
+	done := make(chan int, 1)
+	go func() {
+		n := len(x.Match([]byte("a/b"), nil))
+		n += len(r.Match([]byte("a/b"), nil))
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		if n != 6 {
+			t.Fatalf("matched %d deliveries, want 3 twice", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Match waited for a writer lock")
+	}
+	for _, tb := range []*table[*node[int]]{x.exact, x.edges} {
+		for i := range tb.shards {
+			tb.shards[i].mu.Unlock()
+		}
+	}
+	for i := range x.wildLocks {
+		x.wildLocks[i].Unlock()
+	}
+}
+
+// TestConcurrentStormGrowth: writers insert thousands of filters at once
+// (tables grow under them) while readers match; afterwards every filter is
+// found, and removing them all empties the index.
+func TestConcurrentStormGrowth(t *testing.T) {
+	x := New[int]()
+	const writers, per = 4, 1500
+	var stop atomic.Bool
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		r := x.NewReader(16)
+		var out []Delivery[int]
+		for i := 0; !stop.Load(); i++ {
+			out = r.Match(fmt.Appendf(nil, "w%d/%d/cmd", i%writers, i%per), out[:0])
+		}
+	})
+	filter := func(w, i int) string {
+		if i%5 == 0 {
+			return fmt.Sprintf("w%d/%d/+", w, i)
+		}
+		return fmt.Sprintf("w%d/%d/cmd", w, i)
+	}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				x.Subscribe(w*per+i, filter(w, i), Options{QoS: 1})
+			}
+		})
+	}
+	wg.Wait()
+	stop.Store(true)
+	readers.Wait()
+	if x.Len() != writers*per {
+		t.Fatalf("Len = %d, want %d", x.Len(), writers*per)
+	}
+	for w := range writers {
+		for i := range per {
+			out := x.Match(fmt.Appendf(nil, "w%d/%d/cmd", w, i), nil)
+			if len(out) != 1 || out[0].Sub != w*per+i {
+				t.Fatalf("w%d/%d/cmd matched %+v", w, i, out)
+			}
+		}
+	}
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				if !x.Unsubscribe(w*per+i, filter(w, i)) {
+					t.Errorf("Unsubscribe(%q) = false", filter(w, i))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if x.Len() != 0 || x.root.named.Load() != 0 {
+		t.Fatalf("after removing everything: Len %d, %d first levels", x.Len(), x.root.named.Load())
+	}
 }
