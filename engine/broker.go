@@ -27,6 +27,9 @@ type Broker struct {
 	sessMu   sync.Mutex
 	sessions map[string]*session
 
+	willsMu sync.Mutex
+	wills   map[*pendingWill]struct{} // wills waiting for their delay
+
 	loopsMu sync.Mutex
 	loops   []*loop
 
@@ -53,7 +56,7 @@ func New(opts Options) (*Broker, error) {
 	if err := opts.fillDefaults(); err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session)}
+	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session), wills: make(map[*pendingWill]struct{})}
 	if opts.MaxPacketSize < MaxPacketSizeProtocol {
 		b.readLimit = opts.MaxPacketSize
 	}
@@ -129,8 +132,8 @@ func (b *Broker) sayGoodbye(ctx context.Context) {
 	}
 }
 
-// housekeeping runs off the loops: $SYS every SysInterval, expiry of
-// offline persistent sessions.
+// housekeeping runs off the loops: $SYS every SysInterval; every second,
+// delayed wills and expiry of offline sessions.
 func (b *Broker) housekeeping() {
 	defer close(b.sysDone)
 	sysEvery := b.opts.SysInterval
@@ -153,7 +156,9 @@ func (b *Broker) housekeeping() {
 				b.publishSys()
 			}
 		case <-expire.C:
-			b.expireSessions(b.opts.Now())
+			now := b.opts.Now()
+			b.fireDueWills(now)
+			b.expireSessions(now)
 		}
 	}
 }

@@ -213,3 +213,98 @@ func TestV5TakeoverSendsDisconnect(t *testing.T) {
 		t.Fatal("old connection not closed")
 	}
 }
+
+func connectV5WithWill(id string, sessionExpiry, willDelay uint32) []byte {
+	p := codec.Connect{Version: codec.V5, ClientID: []byte(id), KeepAlive: 0,
+		Props:    codec.Properties{SessionExpiry: sessionExpiry},
+		WillFlag: true, Will: codec.Will{Topic: []byte("wills/" + id), Payload: []byte("gone"),
+			Props: codec.Properties{WillDelay: willDelay, ContentType: []byte("text/plain")}}}
+	return p.Append(nil, codec.V5)
+}
+
+func TestV5WillDelay(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	watch := tb.dial(0)
+	watch.connectV5("watch", true, codec.Properties{})
+	watch.subscribeV5("wills/#", codec.Subscription{}, 0)
+
+	c := tb.dial(0)
+	c.v = codec.V5
+	c.send(connectV5WithWill("late", 60, 10))
+	c.drop()
+	tb.clock.Advance(5 * time.Second)
+	tb.b.fireDueWills(tb.clock.Now())
+	if got := watch.publishes(); len(got) != 0 {
+		t.Fatalf("will published before its delay: %+v", got) // [MQTT-3.1.3-9]
+	}
+	tb.clock.Advance(6 * time.Second)
+	tb.b.fireDueWills(tb.clock.Now())
+	tb.run()
+	got := watch.publishes()
+	if len(got) != 1 || string(got[0].Topic) != "wills/late" || string(got[0].Props.ContentType) != "text/plain" {
+		t.Fatalf("delayed will: %+v", got)
+	}
+}
+
+func TestV5WillCancelledWhenSessionResumes(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	watch := tb.dial(0)
+	watch.connectV5("watch", true, codec.Properties{})
+	watch.subscribeV5("wills/#", codec.Subscription{}, 0)
+	c := tb.dial(0)
+	c.v = codec.V5
+	c.send(connectV5WithWill("back", 60, 10))
+	c.drop()
+	again := tb.dial(0)
+	again.connectV5("back", false, codec.Properties{SessionExpiry: 60})
+	tb.clock.Advance(20 * time.Second)
+	tb.b.fireDueWills(tb.clock.Now())
+	tb.run()
+	if got := watch.publishes(); len(got) != 0 {
+		t.Fatalf("will published although the session resumed: %+v", got)
+	}
+}
+
+func TestV5WillAtSessionEndBeforeDelay(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	watch := tb.dial(0)
+	watch.connectV5("watch", true, codec.Properties{})
+	watch.subscribeV5("wills/#", codec.Subscription{}, 0)
+	c := tb.dial(0)
+	c.v = codec.V5
+	c.send(connectV5WithWill("short", 2, 600))
+	c.drop()
+	tb.clock.Advance(3 * time.Second)
+	tb.b.expireSessions(tb.clock.Now())
+	tb.run()
+	if got := watch.publishes(); len(got) != 1 || string(got[0].Payload) != "gone" {
+		t.Fatalf("will not published when the session ended first: %+v", got)
+	}
+}
+
+func TestV5DisconnectWithWillMessageAndExpiryChange(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	watch := tb.dial(0)
+	watch.connectV5("watch", true, codec.Properties{})
+	watch.subscribeV5("wills/#", codec.Subscription{}, 0)
+	c := tb.dial(0)
+	c.v = codec.V5
+	c.send(connectV5WithWill("asks", 60, 0))
+	d := codec.Disconnect{ReasonCode: codec.DisconnectWithWillMessage, Props: codec.Properties{SessionExpiry: 0, Present: 1 << codec.PropSessionExpiry}}
+	c.send(d.Append(nil, codec.V5))
+	if got := watch.publishes(); len(got) != 1 {
+		t.Fatalf("DISCONNECT 0x04 did not publish the will: %+v", got)
+	}
+	if _, ok := tb.b.sessions["asks"]; ok {
+		t.Fatal("DISCONNECT with Session Expiry 0 kept the session")
+	}
+	// Raising the expiry from 0 at DISCONNECT is a protocol error.
+	e := tb.dial(0)
+	e.connectV5("zero", false, codec.Properties{})
+	d = codec.Disconnect{Props: codec.Properties{SessionExpiry: 30}}
+	e.send(d.Append(nil, codec.V5))
+	f, ok := e.first()
+	if !ok || f.Type != codec.DISCONNECT || codec.ReasonCode(f.Body[0]) != codec.ProtocolError {
+		t.Fatalf("want DISCONNECT protocol error, got %v", f) // [MQTT-3.14.2-2]
+	}
+}

@@ -13,14 +13,15 @@ type will struct {
 }
 
 // pendingWill is a Will Message waiting for its Will Delay Interval after
-// its connection closed; it fires once, by timer or at session end, unless
+// its connection closed; it fires once, when due or at session end, unless
 // the session resumes first.
 type pendingWill struct {
-	b     *Broker
-	w     *will
-	info  ClientInfo
-	once  sync.Once
-	timer *time.Timer
+	b    *Broker
+	s    *session
+	w    *will
+	info ClientInfo
+	due  time.Time
+	once sync.Once
 }
 
 // closeWill decides what happens to the will of a connection that ended
@@ -33,13 +34,30 @@ func (b *Broker) closeWill(lp *loop, c *conn, w *will) {
 		w.msg.release()
 		return
 	}
-	pw := &pendingWill{b: b, w: w, info: c.info}
+	pw := &pendingWill{b: b, s: s, w: w, info: c.info, due: b.opts.Now().Add(time.Duration(w.delay) * time.Second)}
 	s.mu.Lock()
 	old := s.pendingWill
 	s.pendingWill = pw
 	s.mu.Unlock()
 	old.cancel()
-	pw.timer = time.AfterFunc(time.Duration(w.delay)*time.Second, func() {
+	b.willsMu.Lock()
+	b.wills[pw] = struct{}{}
+	b.willsMu.Unlock()
+}
+
+// fireDueWills publishes the delayed wills whose delay has passed at now;
+// housekeeping calls it every second.
+func (b *Broker) fireDueWills(now time.Time) {
+	var due []*pendingWill
+	b.willsMu.Lock()
+	for pw := range b.wills {
+		if !now.Before(pw.due) {
+			due = append(due, pw)
+		}
+	}
+	b.willsMu.Unlock()
+	for _, pw := range due {
+		s := pw.s
 		s.mu.Lock()
 		mine := s.pendingWill == pw
 		if mine {
@@ -49,7 +67,14 @@ func (b *Broker) closeWill(lp *loop, c *conn, w *will) {
 		if mine {
 			pw.fireNow()
 		}
-	})
+	}
+}
+
+// forget removes pw from the broker's list of delayed wills.
+func (pw *pendingWill) forget() {
+	pw.b.willsMu.Lock()
+	delete(pw.b.wills, pw)
+	pw.b.willsMu.Unlock()
 }
 
 // fireNow publishes the will (once). Safe on nil.
@@ -58,9 +83,7 @@ func (pw *pendingWill) fireNow() {
 		return
 	}
 	pw.once.Do(func() {
-		if pw.timer != nil {
-			pw.timer.Stop()
-		}
+		pw.forget()
 		pw.b.withLocal(func(lp *loop) { pw.b.publishWill(lp, pw.w, &pw.info) })
 		pw.w.msg.release()
 	})
@@ -72,9 +95,7 @@ func (pw *pendingWill) cancel() {
 		return
 	}
 	pw.once.Do(func() {
-		if pw.timer != nil {
-			pw.timer.Stop()
-		}
+		pw.forget()
 		pw.w.msg.release()
 	})
 }
