@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -54,7 +56,8 @@ func startMidge(t *testing.T) *Target {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	tg, err := InProc(ctx, engine.Options{EventLoops: 2, MaxQueuedMessages: 100000})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tg, err := InProc(ctx, engine.Options{EventLoops: 2, MaxQueuedMessages: 100000, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

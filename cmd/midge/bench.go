@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -227,7 +228,8 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		t, err = bench.Spawn(ctx, f.spawn, f.broker)
 	case f.inproc:
 		_, _ = bench.RaiseOpenFileLimit()
-		t, err = bench.InProc(ctx, engine.Options{})
+		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})) // no line per client
+		t, err = bench.InProc(ctx, engine.Options{Logger: quiet})
 	default:
 		_, _ = bench.RaiseOpenFileLimit()
 		t = bench.External(f.broker, f.pid)

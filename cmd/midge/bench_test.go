@@ -88,7 +88,7 @@ func TestBenchRunReportCompareAndInterrupt(t *testing.T) {
 	if code := benchReport([]string{"-o", html, rec, stopped}, &out, &errb); code != 0 {
 		t.Fatalf("report exit %d: %s", code, errb.String())
 	}
-	if b, err := os.ReadFile(html); err != nil || !bytes.Contains(b, []byte(`<figure class="chart" id="latency">`)) {
+	if b, err := os.ReadFile(html); err != nil || !bytes.Contains(b, []byte(`<figure class="chart" id="latency-pairs-q1">`)) {
 		t.Errorf("report page: %v", err)
 	}
 	out.Reset()
