@@ -171,3 +171,31 @@ func TestClockTokensForm(t *testing.T) {
 		t.Errorf("%%J on non-JSON payload: stderr %q", r.stderr)
 	}
 }
+
+// TestStrftimeTokensMatchMosquittoSub compares every '@' conversion (to
+// the minute, in two time zones) with mosquitto_sub's; a run that straddles
+// a minute is retried.
+func TestStrftimeTokensMatchMosquittoSub(t *testing.T) {
+	b := clienttest.Start(t, "mosquitto", clienttest.Config{})
+	port := fmt.Sprint(b.Port)
+	dir := t.TempDir()
+	if r := runTool(t, []string{"XDG_CONFIG_HOME=" + dir}, "", toolArgv(t, "mosquitto", "pub", "-p", port, "-t", "tm", "-m", "x", "-r")...); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	format := `@Q|@E|@a|@A|@b|@B|@C|@d|@D|@e|@F|@g|@G|@h|@j|@k|@l|@m|@n|@p|@P|@R|@t|@u|@U|@V|@w|@W|@x|@y|@Y|@z|@Z|@%|@@|%I`
+	for _, tz := range []string{"UTC", "Asia/Kolkata"} {
+		env := []string{"XDG_CONFIG_HOME=" + dir, "TZ=" + tz}
+		args := []string{"-p", port, "-t", "tm", "-C", "1", "-F", format}
+		var m, q toolResult
+		for range 3 {
+			m = runTool(t, env, "", toolArgv(t, "midge", "sub", args...)...)
+			q = runTool(t, env, "", toolArgv(t, "mosquitto", "sub", args...)...)
+			if m.stdout == q.stdout {
+				break
+			}
+		}
+		if m.stdout != q.stdout {
+			t.Errorf("TZ=%s:\nmidge:     %q\nmosquitto: %q", tz, m.stdout, q.stdout)
+		}
+	}
+}
