@@ -7,7 +7,7 @@ RACE_PKGS := ./matcher/... ./engine/... ./client/... ./loadgen/... ./internal/po
 
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher qemu-test
+.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher qemu-test benchmarks
 
 all: lint test build
 
@@ -38,6 +38,11 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./codec/... ./matcher/...
+
+# benchmarks: midge beside mosquitto (and the peers) in one run; rewrites the
+# suite section of BENCHMARKS.md.
+benchmarks: build
+	./bin/midge bench suite --midge ./bin/midge
 
 bench-codec:
 	cd bench/peers && ./codecbench/report.sh

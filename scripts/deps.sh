@@ -14,6 +14,14 @@ if [ ${#need[@]} -gt 0 ]; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
 fi
+# The HTML benchmark report is checked in headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+	echo "deps: installing chromium with apt-get"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
 # Debian starts a mosquitto service on 1883 on install; the tests start their
 # own brokers on free ports, so stop it to keep the README's port free.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
