@@ -62,8 +62,11 @@ func New(opts Options) (*Broker, error) {
 	}
 	b.stats.init(b)
 	b.subs = matcher.New[*session]()
+	// Shared subscriptions: prefer members that are online, then those
+	// with the smallest backlog, so a slow or offline member does not
+	// swallow the group's messages.
 	b.subs.SetSharePicker(matcher.LeastLoaded[*session]{Load: func(s *session) (bool, int) {
-		return s.conn.Load() != nil || s.handler != nil, 0
+		return s.conn.Load() != nil || s.handler != nil, int(s.backlog.Load())
 	}})
 	b.local = newLoop(b, nil)
 	b.srv = &gnetServer{b: b}

@@ -203,6 +203,7 @@ func (c *conn) deliver(m message, d *delivery) {
 // addInflight appends to the window. Caller holds mu.
 func (s *session) addInflight(o outMsg) {
 	s.inflight = append(s.inflight, o)
+	s.backlog.Add(1)
 	s.b.stats.storeAdd(1, o.msg.size())
 }
 
@@ -214,6 +215,7 @@ func (s *session) takeInflight(pid uint16, st outState) (outMsg, bool) {
 			copy(s.inflight[i:], s.inflight[i+1:])
 			s.inflight[len(s.inflight)-1] = outMsg{}
 			s.inflight = s.inflight[:len(s.inflight)-1]
+			s.backlog.Add(-1)
 			s.b.stats.storeAdd(-1, -o.msg.size())
 			return o, true
 		}

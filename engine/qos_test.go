@@ -282,3 +282,35 @@ func TestDisconnectedClientsGauge(t *testing.T) {
 		t.Fatalf("connected = %d, want 1", n)
 	}
 }
+
+func TestSharedSubscriptionPrefersMembersThatKeepUp(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxInflightMessages: 2})
+	slow := tb.dial(0)
+	slow.connect("slow", true)
+	slow.subscribe("$share/g/jobs", 1)
+	fast := tb.dial(0)
+	fast.connect("fast", true)
+	fast.subscribe("$share/g/jobs", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	for i := range 4 {
+		pub.send(publishPacket("jobs", fmt.Sprint(i), 1, false, uint16(i+1)))
+		for _, p := range fast.publishes() { // fast acknowledges at once
+			fast.send(ackPacket(codec.PUBACK, p.PacketID))
+		}
+	}
+	// The slow member never acknowledges: once it has a backlog, the
+	// fast one gets the rest.
+	for i := 4; i < 20; i++ {
+		pub.send(publishPacket("jobs", fmt.Sprint(i), 1, false, uint16(i+1)))
+		for _, p := range fast.publishes() {
+			fast.send(ackPacket(codec.PUBACK, p.PacketID))
+		}
+	}
+	if n := slow.c.session.backlog.Load(); n > 2 {
+		t.Fatalf("slow member holds %d messages; the group kept feeding it", n)
+	}
+	if len(slow.c.session.queue) != 0 {
+		t.Fatal("messages queued behind the slow member")
+	}
+}

@@ -43,6 +43,10 @@ type session struct {
 	// on the publishing goroutine instead of a connection.
 	handler func(topic string, payload []byte, qos byte, retained bool)
 
+	// backlog counts inflight plus queued messages, read without mu by
+	// the shared-subscription picker to prefer members that keep up.
+	backlog atomic.Int32
+
 	mu sync.Mutex
 	// expiryInterval is the MQTT 5 Session Expiry Interval in seconds
 	// (3.1.1: 0 for clean session, never for persistent sessions); 0 ends
@@ -105,6 +109,7 @@ func (s *session) enqueue(o outMsg) bool {
 		return false
 	}
 	s.queue = append(s.queue, o)
+	s.backlog.Add(1)
 	s.queuedBytes += o.msg.size()
 	s.b.stats.storeAdd(1, o.msg.size())
 	return true
@@ -119,6 +124,7 @@ func (s *session) dequeue() outMsg {
 		s.queue = s.queue[:0:0]
 	}
 	s.queuedBytes -= o.msg.size()
+	s.backlog.Add(-1)
 	s.b.stats.storeAdd(-1, -o.msg.size())
 	return o
 }
@@ -157,6 +163,7 @@ func (s *session) dropAll() {
 		s.inflight[i].msg.release()
 	}
 	s.inflight = nil
+	s.backlog.Store(int32(len(s.queue)))
 	for len(s.queue) > 0 {
 		o := s.dequeue()
 		o.msg.release()
