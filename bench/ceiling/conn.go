@@ -30,6 +30,11 @@ type rconn struct {
 	// aliasing a read buffer or a cross-loop batch until flush.
 	iov   [][]byte
 	dirty bool
+	// ids holds the packet identifiers written into this turn's QoS 1
+	// and 2 forwards (two bytes each, fixed capacity so that iov may alias
+	// it); nextID numbers them.
+	ids    []byte
+	nextID uint16
 	// dropped counts forwards refused because the connection was too far
 	// behind.
 	dropped uint64
@@ -47,8 +52,15 @@ func (c *rconn) markDirty() {
 	}
 }
 
-// queue adds one forwarded packet to c's output of this turn; p must stay
-// valid until the loop's next flush.
+// idArena is the capacity of rconn.ids: the identifiers of one writev.
+const idArena = 2 * (maxIov / 3)
+
+// queue adds one forwarded PUBLISH to c's output of this turn; p must stay
+// valid until the loop's next flush. At QoS 0 p goes out as it is; at
+// QoS 1 and 2 its packet identifier is replaced by the next one of c's,
+// sent as its own slice between the two halves of p, so that messages
+// from many publishers (each numbering its own) never share an
+// identifier on the way to one subscriber [MQTT-2.2.1-3].
 func (c *rconn) queue(p []byte) {
 	if c.closed {
 		return
@@ -58,10 +70,28 @@ func (c *rconn) queue(p []byte) {
 		return
 	}
 	c.markDirty()
-	c.iov = append(c.iov, p)
-	if len(c.iov) >= maxIov {
+	if p[0]&0x06 == 0 {
+		c.iov = append(c.iov, p)
+		if len(c.iov) >= maxIov {
+			c.flush()
+		}
+		return
+	}
+	_, header, _ := nextFrame(p)
+	at := header + 2 + (int(p[header])<<8 | int(p[header+1])) // after the topic
+	if c.ids == nil {
+		c.ids = make([]byte, 0, idArena)
+	}
+	if len(c.iov)+3 > maxIov || len(c.ids)+2 > cap(c.ids) {
 		c.flush()
 	}
+	c.nextID++
+	if c.nextID == 0 {
+		c.nextID = 1 // [MQTT-2.2.1-3] non-zero
+	}
+	n := len(c.ids)
+	c.ids = append(c.ids, byte(c.nextID>>8), byte(c.nextID))
+	c.iov = append(c.iov, p[:at], c.ids[n:n+2], p[at+2:])
 }
 
 // flush writes the acknowledgements and packets queued so far in one
@@ -80,4 +110,5 @@ func (c *rconn) flush() {
 	clear(c.iov)
 	c.iov = c.iov[:1]
 	c.ctrl = c.ctrl[:0]
+	c.ids = c.ids[:0]
 }

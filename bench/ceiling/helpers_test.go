@@ -162,3 +162,19 @@ func oneLoop(n int, filter string) (lp *loop, pub *rconn, subs []*fakeConn) {
 	}
 	return lp, pub, subs
 }
+
+// recordingConn is a fakeConn that hands each writev's bytes, joined, to
+// onWrite.
+type recordingConn struct {
+	fakeConn
+	onWrite func([]byte)
+}
+
+func (r *recordingConn) Writev(bs [][]byte) (int, error) {
+	var all []byte
+	for _, b := range bs {
+		all = append(all, b...)
+	}
+	r.onWrite(all)
+	return len(all), nil
+}

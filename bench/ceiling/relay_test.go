@@ -28,8 +28,10 @@ func TestForwardQoS1(t *testing.T) {
 	p := publish("s/t", 1, 0x1234, "q1")
 	pub.send(p)
 	pub.expect("PUBACK", []byte{0x40, 2, 0x12, 0x34}) // [MQTT-4.3.2-2]
-	sub.expect("forwarded PUBLISH", p)                // unchanged, publisher's id
-	sub.send([]byte{0x40, 2, 0x12, 0x34})             // its PUBACK is absorbed
+	// Unchanged but for the packet identifier, the subscriber's first
+	// [MQTT-2.2.1-3].
+	sub.expect("forwarded PUBLISH", publish("s/t", 1, 1, "q1"))
+	sub.send([]byte{0x40, 2, 0, 1}) // its PUBACK is absorbed
 	sub.sync()
 }
 
@@ -44,9 +46,9 @@ func TestForwardQoS2(t *testing.T) {
 	pub.expect("PUBREC", []byte{0x50, 2, 0, 9}) // [MQTT-4.3.3-8]
 	pub.send([]byte{0x62, 2, 0, 9})
 	pub.expect("PUBCOMP", []byte{0x70, 2, 0, 9}) // [MQTT-4.3.3-11]
-	sub.expect("forwarded PUBLISH", p)
-	sub.send([]byte{0x50, 2, 0, 9})
-	sub.expect("PUBREL", []byte{0x62, 2, 0, 9}) // [MQTT-3.6.1-1] flags 0010
+	sub.expect("forwarded PUBLISH", publish("s/t", 2, 1, "q2"))
+	sub.send([]byte{0x50, 2, 0, 1})
+	sub.expect("PUBREL", []byte{0x62, 2, 0, 1}) // [MQTT-3.6.1-1] flags 0010
 }
 
 func TestWildcardForward(t *testing.T) {
@@ -108,7 +110,7 @@ func TestPartialPacketsAcrossReads(t *testing.T) {
 		time.Sleep(2 * time.Millisecond) // let each piece be its own read
 	}
 	pub.expect("PUBACK", []byte{0x40, 2, 0, 5})
-	sub.expect("forwarded PUBLISH", p)
+	sub.expect("forwarded PUBLISH", publish("p/q", 1, 1, string(bytes.Repeat([]byte("x"), 200))))
 }
 
 // TestManyPacketsPerRead writes many packets in one write to subscribers
@@ -127,9 +129,10 @@ func TestManyPacketsPerRead(t *testing.T) {
 	var all []byte
 	var want [][]byte
 	for i := range 300 {
-		p := publish(fmt.Sprintf("m/%d", i%5), byte(i%2), uint16(i+1), fmt.Sprintf("payload %d", i))
-		want = append(want, p)
-		all = append(all, p...)
+		topic, qos, payload := fmt.Sprintf("m/%d", i%5), byte(i%2), fmt.Sprintf("payload %d", i)
+		all = append(all, publish(topic, qos, uint16(i+1), payload)...)
+		// Each subscriber numbers its QoS 1 forwards 1, 2, 3...
+		want = append(want, publish(topic, qos, uint16(i/2+1), payload))
 	}
 	pub.send(all)
 	for si, s := range subs {
@@ -155,10 +158,10 @@ func TestMQTT5(t *testing.T) {
 	old := dial(t, r, 4)
 	old.send(publish("v/5", 0, 0, "3.1.1 bytes")) // other version: not forwarded
 	pub := dial(t, r, 5)
-	p := packet(0x32, []byte{0, 3, 'v', '/', '5', 0, 1, 0, 'h', 'i'}) // QoS 1, no properties
-	pub.send(p)
-	pub.expect("PUBACK", []byte{0x40, 2, 0, 1}) // reason code omitted: success [MQTT-3.4.2.1]
-	sub.expect("forwarded PUBLISH", p)
+	// QoS 1, packet identifier 7, no properties.
+	pub.send(packet(0x32, []byte{0, 3, 'v', '/', '5', 0, 7, 0, 'h', 'i'}))
+	pub.expect("PUBACK", []byte{0x40, 2, 0, 7}) // reason code omitted: success [MQTT-3.4.2.1]
+	sub.expect("forwarded PUBLISH", packet(0x32, []byte{0, 3, 'v', '/', '5', 0, 1, 0, 'h', 'i'}))
 	sub.send(packet(0xa2, []byte{0, 5, 0, 0, 3, 'v', '/', '5'}))
 	sub.expect("UNSUBACK", []byte{0xb0, 4, 0, 5, 0, 0})
 }
@@ -190,5 +193,50 @@ func TestDisconnectCloses(t *testing.T) {
 	var b [1]byte
 	if n, err := c.c.Read(b[:]); err == nil {
 		t.Fatalf("connection still open after DISCONNECT (read %#x, %d)", b[0], n)
+	}
+}
+
+// TestPacketIdentifiersPerSubscriber: two publishers using the same packet
+// identifier reach one subscriber with distinct identifiers, and the
+// numbering wraps from 65535 to 1, never 0.
+func TestPacketIdentifiersPerSubscriber(t *testing.T) {
+	r := startRelay(t)
+	sub := dial(t, r, 4)
+	sub.send(subscribe(1, 2, "id/+"))
+	sub.expect("SUBACK", []byte{0x90, 3, 0, 1, 2})
+	a, b := dial(t, r, 4), dial(t, r, 4)
+	a.send(publish("id/a", 2, 42, "from a"))
+	a.expect("PUBREC", []byte{0x50, 2, 0, 42})
+	b.send(publish("id/b", 2, 42, "from b"))
+	b.expect("PUBREC", []byte{0x50, 2, 0, 42})
+	first, second := sub.read(), sub.read()
+	a1, b2 := publish("id/a", 2, 1, "from a"), publish("id/b", 2, 2, "from b")
+	b1, a2 := publish("id/b", 2, 1, "from b"), publish("id/a", 2, 2, "from a")
+	if !(bytes.Equal(first, a1) && bytes.Equal(second, b2)) && !(bytes.Equal(first, b1) && bytes.Equal(second, a2)) {
+		t.Fatalf("forwards do not carry identifiers 1 and 2: % x, then % x", first, second)
+	}
+}
+
+func TestPacketIdentifierWraps(t *testing.T) {
+	lp, pub, _ := oneLoop(1, "w")
+	var sub *rconn
+	for _, c := range lp.r.ix.exact["w"] {
+		sub = c
+	}
+	sub.nextID = 65534
+	var seen []uint16
+	sub.gc = &recordingConn{onWrite: func(b []byte) {
+		_, h, _ := nextFrame(b)
+		_, id, _ := publishTopic(b[h:], 1)
+		seen = append(seen, id)
+	}}
+	for range 3 {
+		if _, err := lp.handle(pub, publish("w", 1, 9, "x")); err != nil {
+			t.Fatal(err)
+		}
+		lp.endTurn()
+	}
+	if fmt.Sprint(seen) != "[65535 1 2]" { // [MQTT-2.2.1-3] never 0
+		t.Fatalf("identifiers %v, want [65535 1 2]", seen)
 	}
 }
