@@ -212,11 +212,12 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 		held := c.incoming2[id]
 		delete(c.incoming2, id)
 		c.mu.Unlock()
-		if held != nil && !c.deliver(held) {
-			return nil
-		}
 		c.logf("Client %s sending PUBCOMP (m%d)", c.logID(), id)
-		return c.writePacket(&codec.Ack{Kind: codec.PUBCOMP, PacketID: id}) // [MQTT-4.3.3-11]
+		err := c.writePacket(&codec.Ack{Kind: codec.PUBCOMP, PacketID: id}) // [MQTT-4.3.3-11]
+		if held != nil {
+			c.deliver(held)
+		}
+		return err
 	}
 	return nil
 }
@@ -245,18 +246,21 @@ func (c *Client) handlePublish(m *Message) error {
 		c.mu.Unlock()
 		deliverNow = !seen && held == nil
 	}
-	if deliverNow && !c.deliver(m) {
-		return nil
-	}
+	// Acknowledge first, then deliver, in libmosquitto's order (the -d
+	// logs of the tools then read the same).
+	var err error
 	switch m.QoS {
 	case 1:
 		c.logf("Client %s sending PUBACK (m%d, rc0)", c.logID(), m.PacketID)
-		return c.writePacket(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
+		err = c.writePacket(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
 	case 2:
 		c.logf("Client %s sending PUBREC (m%d, rc0)", c.logID(), m.PacketID)
-		return c.writePacket(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
+		err = c.writePacket(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
 	}
-	return nil
+	if deliverNow {
+		c.deliver(m)
+	}
+	return err
 }
 
 // deliver hands m to the application; false when the connection ended
