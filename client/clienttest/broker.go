@@ -24,6 +24,9 @@ type Broker struct {
 	UnixPath string // Unix socket listener, "" when not configured
 	TLSPort  int    // TLS listener, 0 when not configured
 	Dir      string // scratch directory holding config and log
+
+	argv []string
+	proc *process
 }
 
 // Addr is host:port of the TCP listener.
@@ -135,31 +138,74 @@ func startMosquitto(t testing.TB, cfg Config) *Broker {
 		if err := os.WriteFile(path, []byte(conf.String()), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		logf, err := os.Create(filepath.Join(dir, "mosquitto.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(bin, "-c", path)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("clienttest: starting mosquitto: %v", err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); logf.Close(); close(exited) }()
-		if waitListening("tcp", b.Addr(), exited) && (b.UnixPath == "" || waitListening("unix", b.UnixPath, exited)) {
-			t.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
-			})
+		b.argv = []string{bin, "-c", path}
+		if b.launch() {
+			t.Cleanup(b.stop)
 			return b
 		}
-		cmd.Process.Kill()
-		<-exited
 		if attempt == 2 {
-			log, _ := os.ReadFile(filepath.Join(dir, "mosquitto.log"))
+			log, _ := os.ReadFile(b.logPath())
 			t.Fatalf("clienttest: mosquitto did not start:\n%s", log)
 		}
 	}
+}
+
+// process is a running broker process.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+func (b *Broker) logPath() string { return filepath.Join(b.Dir, b.Name+".log") }
+
+// launch starts b.argv and waits until every listener accepts.
+func (b *Broker) launch() bool {
+	logf, err := os.OpenFile(b.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return false
+	}
+	cmd := exec.Command(b.argv[0], b.argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return false
+	}
+	p := &process{cmd: cmd, exited: make(chan struct{})}
+	go func() { cmd.Wait(); logf.Close(); close(p.exited) }()
+	b.proc = p
+	if waitListening("tcp", b.Addr(), p.exited) && (b.UnixPath == "" || waitListening("unix", b.UnixPath, p.exited)) {
+		return true
+	}
+	b.stop()
+	return false
+}
+
+// stop kills the broker process, if running, and waits for it.
+func (b *Broker) stop() {
+	if b.proc == nil {
+		return
+	}
+	b.proc.cmd.Process.Kill()
+	<-b.proc.exited
+	b.proc = nil
+}
+
+// Restart stops the broker and starts it again on the same ports, so that
+// tests can check how clients reconnect. Nothing of its state survives.
+func (b *Broker) Restart(t testing.TB) {
+	t.Helper()
+	b.stop()
+	if b.UnixPath != "" {
+		os.Remove(b.UnixPath)
+	}
+	for range 50 {
+		if b.launch() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond) // the port may linger briefly
+	}
+	log, _ := os.ReadFile(b.logPath())
+	t.Fatalf("clienttest: %s did not restart:\n%s", b.Name, log)
 }
 
 func waitListening(network, addr string, exited <-chan struct{}) bool {

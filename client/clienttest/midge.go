@@ -52,28 +52,13 @@ func startMidge(t testing.TB, cfg Config) *Broker {
 			b.UnixPath = filepath.Join(dir, "mqtt.sock")
 			args = append(args, "--listen", "unix://"+b.UnixPath)
 		}
-		logf, err := os.Create(filepath.Join(dir, "midge.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(bin, args...)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("clienttest: starting midge: %v", err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); logf.Close(); close(exited) }()
-		if waitListening("tcp", b.Addr(), exited) && (b.UnixPath == "" || waitListening("unix", b.UnixPath, exited)) {
-			t.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
-			})
+		b.argv = append([]string{bin}, args...)
+		if b.launch() {
+			t.Cleanup(b.stop)
 			return b
 		}
-		cmd.Process.Kill()
-		<-exited
 		if attempt == 2 {
-			log, _ := os.ReadFile(filepath.Join(dir, "midge.log"))
+			log, _ := os.ReadFile(b.logPath())
 			t.Fatalf("clienttest: midge serve did not start:\n%s", log)
 		}
 	}

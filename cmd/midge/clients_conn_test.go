@@ -5,6 +5,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/midge-mqtt/midge/client/clienttest"
 )
@@ -40,4 +41,40 @@ func waitSubscribedOn(t *testing.T, env []string, port string, sub *liveTool, to
 		}
 	}
 	sub.waitFor(t, topic+" probe")
+}
+
+// TestSubReconnectsLikeMosquittoSub restarts the broker under both
+// subscribers: each reconnects, subscribes again and goes on printing.
+func TestSubReconnectsLikeMosquittoSub(t *testing.T) {
+	b := clienttest.Start(t, "mosquitto", clienttest.Config{})
+	env := isolatedEnv(t)
+	port := fmt.Sprint(b.Port)
+	args := []string{"-p", port, "-t", "re/#", "-v", "-W", "30"}
+	subs := []*liveTool{
+		startTool(t, env, toolArgv(t, "midge", "sub", args...)...),
+		startTool(t, env, toolArgv(t, "mosquitto", "sub", args...)...),
+	}
+	// Both subscribed once "re/before" reaches both.
+	for range 100 {
+		runTool(t, env, "", toolArgv(t, "mosquitto", "pub", "-p", port, "-t", "re/before", "-m", "x")...)
+		if strings.Contains(subs[0].stdout(), "re/before") && strings.Contains(subs[1].stdout(), "re/before") {
+			break
+		}
+	}
+	b.Restart(t)
+	for range 100 {
+		runTool(t, env, "", toolArgv(t, "mosquitto", "pub", "-p", port, "-t", "re/after", "-m", "y")...)
+		if strings.Contains(subs[0].stdout(), "re/after") && strings.Contains(subs[1].stdout(), "re/after") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i, s := range subs {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		code := s.wait(t)
+		out := s.stdout()
+		if code != 0 || !strings.HasPrefix(out, "re/before x\n") || !strings.HasSuffix(out, "re/after y\n") {
+			t.Errorf("%s: exit %d, printed %q", []string{"midge sub", "mosquitto_sub"}[i], code, out)
+		}
+	}
 }
