@@ -159,7 +159,8 @@ func Dial(ctx context.Context, opts Options) (*Client, *ConnAck, error) {
 }
 
 // NewClient runs the MQTT handshake over an established connection and
-// takes ownership of it.
+// takes ownership of it. The handshake is bounded by ctx's deadline only:
+// give ctx one when the peer may not answer.
 func NewClient(ctx context.Context, conn net.Conn, opts Options) (*Client, *ConnAck, error) {
 	if opts.Version == 0 {
 		opts.Version = V311

@@ -101,6 +101,7 @@ type Disconnect struct {
 // DISCONNECT.
 type DisconnectError struct{ Disconnect Disconnect }
 
+// Error names the server's reason.
 func (e *DisconnectError) Error() string {
 	return "client: server sent DISCONNECT: " + ReasonString(e.Disconnect.ReasonCode)
 }
