@@ -148,7 +148,15 @@ func Dial(ctx context.Context, opts Options) (*Client, *ConnAck, error) {
 		return nil, nil, err
 	}
 	if opts.TLS != nil {
-		tc := tls.Client(conn, opts.TLS)
+		cfg := opts.TLS
+		if cfg.ServerName == "" && opts.Network != "unix" {
+			// Check the certificate against the host dialled, as tls.Dial does.
+			if host, _, err := net.SplitHostPort(opts.Address); err == nil {
+				cfg = cfg.Clone()
+				cfg.ServerName = host
+			}
+		}
+		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
 			return nil, nil, err

@@ -56,3 +56,35 @@ func TestTLS(t *testing.T) {
 		}
 	})
 }
+
+// TestTLSClientCertificate: a listener that requires a client certificate
+// accepts --cert/--key signed by its CA and refuses a client without one.
+func TestTLSClientCertificate(t *testing.T) {
+	files := clienttest.WriteTestCerts(t, t.TempDir(), "127.0.0.1")
+	files.RequireClientCert = true
+	forEachBroker(t, clienttest.Config{TLS: &files}, func(t *testing.T, b *clienttest.Broker) {
+		addr := net.JoinHostPort(b.Host, strconv.Itoa(b.TLSPort))
+		try := func(o client.TLSOptions) error {
+			cfg, err := client.TLSConfig(o)
+			if err != nil {
+				return err
+			}
+			c, _, err := client.Dial(ctxT(t), client.Options{Address: addr, TLS: cfg, CleanStart: true})
+			if err == nil {
+				// TLS 1.3 reports a refused certificate on the first read.
+				_, err = c.Subscribe(ctxT(t), []client.Subscription{{Filter: "x"}}, 0, nil)
+				c.Close()
+			}
+			return err
+		}
+		if err := try(client.TLSOptions{CAFile: files.CAFile, CertFile: files.ClientCertFile, KeyFile: files.ClientKeyFile}); err != nil {
+			t.Errorf("with a client certificate: %v", err)
+		}
+		if err := try(client.TLSOptions{CAFile: files.CAFile}); err == nil {
+			t.Error("connected without the required client certificate")
+		}
+		if _, err := client.TLSConfig(client.TLSOptions{CAFile: files.CAFile, CertFile: files.ClientCertFile}); err == nil {
+			t.Error("a certificate without its key was accepted")
+		}
+	})
+}

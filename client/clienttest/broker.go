@@ -46,6 +46,10 @@ type Config struct {
 // TLSFiles are the PEM files of a broker's TLS listener.
 type TLSFiles struct {
 	CAFile, CertFile, KeyFile string
+	// A client certificate signed by the same CA.
+	ClientCertFile, ClientKeyFile string
+	// RequireClientCert makes the listener ask for (and check) one.
+	RequireClientCert bool
 }
 
 // Brokers lists the brokers the tests run against: mosquitto, plus those
@@ -125,8 +129,8 @@ func startMosquitto(t testing.TB, cfg Config) *Broker {
 		}
 		if cfg.TLS != nil {
 			b.TLSPort = FreePort(t)
-			fmt.Fprintf(&conf, "listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\n",
-				b.TLSPort, cfg.TLS.CAFile, cfg.TLS.CertFile, cfg.TLS.KeyFile)
+			fmt.Fprintf(&conf, "listener %d 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate %t\n",
+				b.TLSPort, cfg.TLS.CAFile, cfg.TLS.CertFile, cfg.TLS.KeyFile, cfg.TLS.RequireClientCert)
 		}
 		if cfg.PasswordFile != "" {
 			fmt.Fprintf(&conf, "allow_anonymous false\npassword_file %s\n", cfg.PasswordFile)

@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// WriteTestCerts makes a throw-away CA and a server certificate signed by
-// it for the given host names and IP addresses, and writes them as PEM
-// files into dir.
+// WriteTestCerts makes a throw-away CA, a server certificate signed by it
+// for the given host names and IP addresses, and a client certificate, and
+// writes them as PEM files into dir.
 func WriteTestCerts(t testing.TB, dir string, hosts ...string) TLSFiles {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -35,21 +35,38 @@ func WriteTestCerts(t testing.TB, dir string, hosts ...string) TLSFiles {
 		t.Fatal(err)
 	}
 	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
+	files := TLSFiles{CAFile: filepath.Join(dir, "ca.pem"),
+		CertFile: filepath.Join(dir, "server.pem"), KeyFile: filepath.Join(dir, "server.key"),
+		ClientCertFile: filepath.Join(dir, "client.pem"), ClientKeyFile: filepath.Join(dir, "client.key")}
+	writePEM(t, files.CAFile, "CERTIFICATE", caDER)
+	server := &x509.Certificate{
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: hosts[0]},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			server.IPAddresses = append(server.IPAddresses, ip)
 		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
+			server.DNSNames = append(server.DNSNames, h)
 		}
+	}
+	signLeaf(t, server, ca, caKey, files.CertFile, files.KeyFile)
+	clientCert := &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "midge test client"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	signLeaf(t, clientCert, ca, caKey, files.ClientCertFile, files.ClientKeyFile)
+	return files
+}
+
+// signLeaf makes a key for tmpl, signs it with the CA and writes both.
+func signLeaf(t testing.TB, tmpl, ca *x509.Certificate, caKey *ecdsa.PrivateKey, certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
@@ -59,14 +76,13 @@ func WriteTestCerts(t testing.TB, dir string, hosts ...string) TLSFiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := TLSFiles{CAFile: filepath.Join(dir, "ca.pem"), CertFile: filepath.Join(dir, "server.pem"), KeyFile: filepath.Join(dir, "server.key")}
-	write := func(path, typ string, der []byte) {
-		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	writePEM(t, certPath, "CERTIFICATE", der)
+	writePEM(t, keyPath, "EC PRIVATE KEY", keyDER)
+}
+
+func writePEM(t testing.TB, path, typ string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	write(files.CAFile, "CERTIFICATE", caDER)
-	write(files.CertFile, "CERTIFICATE", der)
-	write(files.KeyFile, "EC PRIVATE KEY", keyDER)
-	return files
 }
