@@ -23,9 +23,12 @@ import (
 type Target struct {
 	Info BrokerInfo
 	// PID is the broker's process (0: unknown, no usage figures).
-	PID    int
-	shared bool // the broker is this process
-	stop   func(context.Context) error
+	PID int
+	// PprofAddr is the loopback host:port of the broker's net/http/pprof
+	// handler ("": none), for runs that take profiles.
+	PprofAddr string
+	shared    bool // the broker is this process
+	stop      func(context.Context) error
 }
 
 // Stop stops a broker the benchmark started; it does nothing for an
@@ -74,9 +77,9 @@ func RaiseOpenFileLimit() (uint64, error) {
 // an address that accepts connections before the broker starts is an
 // error.
 // The broker runs in its own process group with the open-file limit
-// raised to the hard limit; Stop sends it SIGTERM, then SIGKILL after five
-// seconds.
-func Spawn(ctx context.Context, command, address string) (*Target, error) {
+// raised to the hard limit, and env (KEY=value) added to this process's
+// environment; Stop sends it SIGTERM, then SIGKILL after five seconds.
+func Spawn(ctx context.Context, command, address string, env ...string) (*Target, error) {
 	if c, err := net.DialTimeout("tcp", address, 200*time.Millisecond); err == nil {
 		c.Close() // measuring whatever already listens there would be a lie
 		return nil, fmt.Errorf("bench: %s is already in use by another process; give the spawned broker a free address", address)
@@ -88,6 +91,9 @@ func Spawn(ctx context.Context, command, address string) (*Target, error) {
 	}
 	cmd := exec.Command("/bin/sh", "-c", script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out := &limitedWriter{n: 4096}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

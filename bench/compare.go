@@ -121,9 +121,46 @@ func WriteComparison(w io.Writer, recs []*Record) error {
 		return fmt.Errorf("bench: nothing to compare")
 	}
 	for _, r := range recs {
-		fmt.Fprintf(w, "%s: %s %s, %s, commit %s, %s, %s\n", r.Label, r.Broker.Name, r.Broker.Version,
-			r.Board.Preset, r.Commit, r.Go, r.Date.Format(time.RFC3339))
+		fmt.Fprintf(w, "%s: %s %s, %s, preset %s, commit %s, %s, %s%s\n", r.Label, r.Broker.Name, r.Broker.Version,
+			boardName(r), r.Board.Preset, r.Commit, r.Go, r.Date.Format(time.RFC3339), emulatedNote(r))
 	}
 	fmt.Fprintln(w)
-	return comparisonTable(recs).writeText(w)
+	if err := comparisonTable(recs).writeText(w); err != nil {
+		return err
+	}
+	writeShareChanges(w, recs)
+	return nil
+}
+
+// emulatedNote is " (emulated — not a board figure: REASON)" for a record
+// made under emulation, else "".
+func emulatedNote(r *Record) string {
+	if !r.Emulation.Emulated {
+		return ""
+	}
+	return " (" + EmulatedLabel + ": " + r.Emulation.Reason + ")"
+}
+
+// boardName names the machine of a record: its board model, else its
+// processor, with the architecture and core count.
+func boardName(r *Record) string {
+	hw := r.Board.Hardware
+	name := hw.Board.Model
+	if name == "" {
+		name = hw.Board.Product
+	}
+	if name == "" {
+		name = hw.CPU.Brand
+	}
+	if name == "" {
+		name = hw.CPU.Core
+	}
+	if name == "" {
+		name = "unknown board"
+	}
+	arch := hw.GoArch
+	if arch == "" {
+		arch = hw.CPU.Arch
+	}
+	return fmt.Sprintf("%s (%s, %d cores)", name, arch, hw.CPU.Cores)
 }

@@ -212,9 +212,9 @@ details { margin: 6px 0; } pre { background: #f6f8fa; padding: 8px; overflow-x: 
 {{end}}
 <p id="render-status">charts not checked (scripts off)</p>
 <h2>Runs</h2>
-{{range .Records}}<details><summary><b>{{.Label}}</b>: {{.Broker.Name}} {{.Broker.Version}} ({{.Broker.Mode}}) on {{.Board.Preset}}, {{.Go}}, commit {{.Commit}}, {{rfc3339 .Date}}</summary>
+{{range .Records}}<details><summary><b>{{.Label}}</b>: {{.Broker.Name}} {{.Broker.Version}} ({{.Broker.Mode}}) on {{.Board.Preset}}, {{.Go}}, commit {{.Commit}}, {{rfc3339 .Date}}{{if .Emulation.Emulated}} <b class="emulated">(emulated — not a board figure)</b>{{end}}</summary>
 <p>Command: <code>{{.Command}}</code>{{if .Broker.Command}}<br>Broker command: <code>{{.Broker.Command}}</code>{{end}}<br>
-Board: {{.Board.Hardware.CPU.Brand}} {{.Board.Hardware.CPU.Arch}}, {{.Board.Hardware.CPU.Cores}} cores. Scenario: {{.Scenario}}, {{.Result.Params.Publishers}} publishers, {{.Result.Params.Subscribers}} subscribers, {{.Result.Params.Rate}} msg/s each, QoS {{.Result.Params.QoS}}, {{.Result.Params.PayloadSize}} byte payloads, MQTT version {{.Result.Params.Version}}.
+Board: {{.Board.Hardware.CPU.Brand}} {{.Board.Hardware.CPU.Arch}}, {{.Board.Hardware.CPU.Cores}} cores{{if .Emulation.Emulated}}, emulated ({{.Emulation.Reason}}){{end}}. Scenario: {{.Scenario}}, {{.Result.Params.Publishers}} publishers, {{.Result.Params.Subscribers}} subscribers, {{.Result.Params.Rate}} msg/s each, QoS {{.Result.Params.QoS}}, {{.Result.Params.PayloadSize}} byte payloads, MQTT version {{.Result.Params.Version}}.
 Sent {{.Result.Sent}} of {{.Result.Scheduled}} scheduled; {{.Result.Received}} of {{.Result.Expected}} deliveries; lost {{.Result.Lost}}, duplicates {{.Result.Duplicates}}, reordered {{.Result.Reordered}}.{{if .Result.Errors}} Errors: {{.Result.Errors}}.{{end}}{{if .Result.Interrupted}} Interrupted before the end.{{end}}</p>
 </details>{{end}}
 <script>

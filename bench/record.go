@@ -44,6 +44,12 @@ type Record struct {
 	// Usage is the broker process's CPU and memory during the run, when
 	// its process was known.
 	Usage *Usage `json:"usage,omitempty"`
+	// Emulation says whether the run ran under user-mode emulation; such
+	// figures are not a board's.
+	Emulation Emulation `json:"emulation"`
+	// Pprof holds the broker's CPU and heap profiles when the run took
+	// them (--pprof).
+	Pprof *Pprof `json:"pprof,omitempty"`
 }
 
 // BrokerInfo says which broker was measured and how it ran.
@@ -90,16 +96,17 @@ func Load(path string) (*Record, error) {
 func newRecord(res *loadgen.Result, broker BrokerInfo, command string) *Record {
 	host, _ := os.Hostname()
 	r := &Record{
-		Schema:   SchemaVersion,
-		Scenario: res.Params.Scenario,
-		Broker:   broker,
-		Board:    profiles.NewRecord(profiles.DetectHost()),
-		Go:       runtime.Version(),
-		Commit:   commit(),
-		Date:     res.Started.UTC(),
-		Host:     host,
-		Command:  command,
-		Result:   res,
+		Schema:    SchemaVersion,
+		Scenario:  res.Params.Scenario,
+		Broker:    broker,
+		Board:     profiles.NewRecord(profiles.DetectHost()),
+		Go:        runtime.Version(),
+		Commit:    commit(),
+		Date:      res.Started.UTC(),
+		Host:      host,
+		Command:   command,
+		Result:    res,
+		Emulation: DetectEmulation(),
 	}
 	r.Label = DefaultLabel(r)
 	return r

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/midge-mqtt/midge/loadgen"
+	"github.com/midge-mqtt/midge/profiles"
 )
 
 // Config is one benchmark run: a scenario and the broker to drive.
@@ -26,6 +27,16 @@ type Config struct {
 	Command string
 	// Label names the run in reports (default: broker scenario qN).
 	Label string
+	// Pprof takes CPU and heap profiles of the broker: with runtime/pprof
+	// when it runs in this process, else from Target.PprofAddr.
+	Pprof bool
+	// PprofSeconds is the CPU profile's length for a broker profiled over
+	// HTTP (0: the scenario's settle, sending and hold time, or 10 s for
+	// runs of a fixed message count).
+	PprofSeconds int
+	// Board, when set, replaces the detected board record (a preset
+	// chosen by name).
+	Board *profiles.Record
 }
 
 // Run drives the broker with the scenario and returns the record. A
@@ -44,6 +55,10 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 	}
 	load := loadAverage()
 	self, selfErr := readProc("/proc", os.Getpid())
+	var prof *profiling
+	if cfg.Pprof {
+		prof = startProfiling(ctx, t, pprofSeconds(cfg))
+	}
 	began := time.Now()
 	d := &loadgen.ClientDialer{Address: t.Info.Address, MaxInflight: cfg.MaxInflight}
 	res, err := loadgen.Run(ctx, cfg.Params, d, loadgen.RunOptions{
@@ -52,8 +67,15 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 			if phase == "connected" && smp != nil {
 				smp.markConnected()
 			}
+			if phase == "disconnecting" && prof != nil {
+				prof.takeHeap(ctx)
+			}
 		},
 	})
+	var pp *Pprof
+	if prof != nil {
+		pp = prof.finish(ctx)
+	}
 	if err != nil {
 		if smp != nil {
 			smp.finish(0)
@@ -61,6 +83,10 @@ func Run(ctx context.Context, cfg Config) (*Record, error) {
 		return nil, err
 	}
 	rec := newRecord(res, t.Info, cfg.Command)
+	rec.Pprof = pp
+	if cfg.Board != nil {
+		rec.Board = *cfg.Board
+	}
 	rec.LoadAverage = load
 	if now, err := readProc("/proc", os.Getpid()); err == nil && selfErr == nil {
 		if wall := time.Since(began); wall > 0 {

@@ -106,7 +106,11 @@ func summaryTable(recs []*Record) *table {
 		if res.Interrupted {
 			lost += " (stopped)"
 		}
-		t.add(r.Label, r.Broker.Name+" "+r.Broker.Version, fmt.Sprint(res.Params.QoS),
+		run := r.Label
+		if r.Emulation.Emulated {
+			run += " (emulated)"
+		}
+		t.add(run, r.Broker.Name+" "+r.Broker.Version, fmt.Sprint(res.Params.QoS),
 			fmtRate(res.OfferedRate), fmtRate(res.AchievedRate), fmtRate(res.DeliveredRate),
 			fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
 			lost, fmtCount(res.Duplicates), fmtCount(res.Reordered),
@@ -131,6 +135,9 @@ func WriteTable(w io.Writer, recs []*Record) error {
 		}
 		if r.Usage != nil && r.Usage.RSSPerConn > 0 {
 			fmt.Fprintf(w, "%s broker memory per connection: %s\n", r.Label, fmtBytes(r.Usage.RSSPerConn))
+		}
+		if r.Emulation.Emulated {
+			fmt.Fprintf(w, "%s: %s (%s)\n", r.Label, EmulatedLabel, r.Emulation.Reason)
 		}
 		if r.Usage != nil && r.Usage.Shared {
 			fmt.Fprintf(w, "%s *: broker in the benchmark's process; CPU and memory include the load generator\n", r.Label)

@@ -20,6 +20,7 @@ import (
 	"github.com/midge-mqtt/midge/bench"
 	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/loadgen"
+	"github.com/midge-mqtt/midge/profiles"
 )
 
 func init() {
@@ -73,6 +74,15 @@ type benchRunFlags struct {
 	inproc, noProgress, jsonOut              bool
 	pid, inflight                            int
 	mqtt                                     string
+	// pprof takes the broker's CPU and heap profiles; pprofAddr is where
+	// an external broker serves them; pprofSeconds bounds an HTTP CPU
+	// profile.
+	pprof        bool
+	pprofAddr    string
+	pprofSeconds int
+	// profile is the board preset: applied to an in-process midge,
+	// recorded for the others.
+	profile string
 }
 
 // parseBenchRun reads `run SCENARIO [flags]`: the scenario's preset, then
@@ -100,6 +110,10 @@ func parseBenchRun(args []string, stderr io.Writer) (loadgen.Params, *benchRunFl
 	fs.IntVar(&f.inflight, "inflight", 0, "QoS 1/2 messages in flight per client (0: 20)")
 	fs.StringVar(&f.sources, "sources", "", "local `IPs` to connect from, comma-separated, or a count N for 127.0.0.1..N (for more than ~28k connections)")
 	fs.StringVar(&f.mqtt, "mqtt", "3.1.1", "MQTT `version`: 3.1.1 or 5")
+	fs.BoolVar(&f.pprof, "pprof", false, "take the broker's CPU and heap profiles into the record (--inproc; a --spawn'ed midge, given "+bench.PprofEnv+"; or --pprof-addr)")
+	fs.StringVar(&f.pprofAddr, "pprof-addr", "", "`host:port` where the broker serves net/http/pprof (a midge started with "+bench.PprofEnv+"=host:port)")
+	fs.IntVar(&f.pprofSeconds, "pprof-seconds", 0, "CPU profile `seconds` of a broker profiled over HTTP (0: the scenario's length)")
+	fs.StringVar(&f.profile, "profile", "auto", "board preset `name` (auto: chosen for this machine); applied with --inproc, recorded otherwise")
 
 	fs.IntVar(&p.Publishers, "publishers", p.Publishers, "publishing clients")
 	fs.IntVar(&p.Subscribers, "subscribers", p.Subscribers, "subscribing clients")
@@ -154,6 +168,12 @@ func parseBenchRun(args []string, stderr io.Writer) (loadgen.Params, *benchRunFl
 	}
 	if modes > 1 {
 		return p, nil, errors.New("midge bench run: --spawn and --inproc exclude each other")
+	}
+	if f.pprofAddr != "" && f.inproc {
+		return p, nil, errors.New("midge bench run: --pprof-addr is for a broker in another process; --inproc profiles this one")
+	}
+	if f.pprofAddr != "" {
+		f.pprof = true
 	}
 	sources, err := parseSources(f.sources, p)
 	if err != nil {
@@ -222,17 +242,29 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	hw := profiles.DetectHost()
+	preset, reason, err := selectPreset(f.profile, hw)
+	if err != nil {
+		fmt.Fprintln(stderr, "midge bench run: --profile:", err)
+		return 2
+	}
+	board := profiles.Record{Hardware: hw, Preset: preset.Name, Reason: reason, Values: preset}
 	var t *bench.Target
 	switch {
 	case f.spawn != "":
-		t, err = bench.Spawn(ctx, f.spawn, f.broker)
+		t, err = spawnForBench(ctx, f)
+		board.Reason += "; the spawned broker chose its own settings"
 	case f.inproc:
 		_, _ = bench.RaiseOpenFileLimit()
 		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})) // no line per client
-		t, err = bench.InProc(ctx, engine.Options{Logger: quiet})
+		opts := engine.Options{Logger: quiet}
+		presetEngineOptions(preset, &opts)
+		t, err = bench.InProc(ctx, opts)
 	default:
 		_, _ = bench.RaiseOpenFileLimit()
 		t = bench.External(f.broker, f.pid)
+		t.PprofAddr = f.pprofAddr
+		board.Reason += "; the external broker chose its own settings"
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "midge bench run:", err)
@@ -250,7 +282,8 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		progress = stderr
 	}
 	rec, err := bench.Run(ctx, bench.Config{Params: p, Target: t, BrokerName: f.name, MaxInflight: f.inflight,
-		Progress: progress, Command: "midge bench run " + strings.Join(redactPassword(args), " "), Label: f.label})
+		Progress: progress, Command: "midge bench run " + strings.Join(redactPassword(args), " "), Label: f.label,
+		Pprof: f.pprof, PprofSeconds: f.pprofSeconds, Board: &board})
 	if err != nil {
 		fmt.Fprintln(stderr, "midge bench run:", err)
 		return 1
@@ -262,6 +295,9 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := rec.Save(out); err != nil {
 		fmt.Fprintln(stderr, "midge bench run:", err)
 		return 1
+	}
+	if f.pprof {
+		reportPprof(stderr, rec, out)
 	}
 	if f.jsonOut {
 		b, _ := os.ReadFile(out)
@@ -279,6 +315,57 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 130
 	}
 	return 0
+}
+
+// spawnForBench starts --spawn's command; with --pprof it asks the broker
+// (through MIDGE_PPROF) to serve profiles on a free loopback port, unless
+// --pprof-addr names where it serves them.
+func spawnForBench(ctx context.Context, f *benchRunFlags) (*bench.Target, error) {
+	if !f.pprof {
+		return bench.Spawn(ctx, f.spawn, f.broker)
+	}
+	addr := f.pprofAddr
+	if addr == "" {
+		l, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		addr = l.Addr().String()
+		l.Close()
+	}
+	t, err := bench.Spawn(ctx, f.spawn, f.broker, bench.PprofEnv+"="+addr)
+	if err != nil {
+		return nil, err
+	}
+	t.PprofAddr = addr
+	return t, nil
+}
+
+// reportPprof writes the record's profiles beside it (FILE.cpu.pprof,
+// FILE.heap.pprof) for go tool pprof, and says what is missing.
+func reportPprof(stderr io.Writer, rec *bench.Record, out string) {
+	pp := rec.Pprof
+	if pp == nil {
+		return
+	}
+	if pp.Error != "" {
+		fmt.Fprintln(stderr, "midge bench run: profiles:", pp.Error)
+	}
+	base := strings.TrimSuffix(out, ".json")
+	for _, f := range []struct {
+		kind string
+		data []byte
+	}{{"cpu", pp.CPU}, {"heap", pp.Heap}} {
+		if len(f.data) == 0 {
+			continue
+		}
+		path := base + "." + f.kind + ".pprof"
+		if err := os.WriteFile(path, f.data, 0o644); err != nil {
+			fmt.Fprintln(stderr, "midge bench run:", err)
+			continue
+		}
+		fmt.Fprintf(stderr, "%s profile written to %s (also in the record)\n", f.kind, path)
+	}
 }
 
 // redactPassword hides the value of --password in a recorded command line.
