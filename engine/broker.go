@@ -353,9 +353,18 @@ func (b *Broker) expireSessions(now time.Time) {
 
 // withLocal runs fn on the broker's local loop (for goroutines that are not
 // event loops) and sends what it produced.
+//
+// In-process handlers reached this way run after the lock is released, so
+// a handler may itself call Publish.
 func (b *Broker) withLocal(fn func(lp *loop)) {
 	b.localMu.Lock()
-	defer b.localMu.Unlock()
 	fn(b.local)
 	b.local.endTurn()
+	calls := b.local.deferred
+	b.local.deferred = nil
+	b.localMu.Unlock()
+	for _, call := range calls {
+		call.handler(string(call.msg.topic), call.msg.payload, call.qos, call.ret)
+		call.msg.release()
+	}
 }

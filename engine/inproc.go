@@ -10,8 +10,9 @@ import (
 )
 
 // Handler receives messages of an in-process subscription. It runs on the
-// publishing event loop (several at once), so it must be quick and must not
-// block; payload is valid only during the call.
+// publishing event loop, or on the goroutine that called Publish, possibly
+// several at once, so it must be quick and must not block; it may call
+// Publish. payload is valid only during the call.
 type Handler func(topic string, payload []byte, qos byte, retained bool)
 
 var inprocSeq atomic.Uint64

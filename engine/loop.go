@@ -52,8 +52,21 @@ type loop struct {
 
 	tally outTally // written this turn, not yet in Stats
 
+	// deferred holds in-process handler calls of the broker's local loop,
+	// run once its lock is released (see Broker.withLocal).
+	deferred []handlerCall
+
 	tickPosted atomic.Bool
 	ticker     tickTask
+}
+
+// handlerCall is a message for an in-process handler, held until the
+// handler can run.
+type handlerCall struct {
+	handler Handler
+	msg     message // holds one reference
+	qos     byte
+	ret     bool
 }
 
 // crossBatch is the deliveries of one turn of one loop for another loop;

@@ -150,6 +150,10 @@ func (lp *loop) publish(in *inbound, retain bool) int {
 // of this loop, as a cross-loop delivery, or into the offline queue.
 func (lp *loop) deliverTo(s *session, in *inbound, d *delivery) {
 	if s.handler != nil {
+		if lp.exec == nil { // the local loop: run after its lock is released
+			lp.deferred = append(lp.deferred, handlerCall{s.handler, in.stored().retain(), d.qos, d.ret})
+			return
+		}
 		s.handler(string(in.msg.topic), in.msg.payload, d.qos, d.ret)
 		return
 	}

@@ -143,3 +143,36 @@ func TestInProcessPublishSubscribe(t *testing.T) {
 		t.Fatal("delivered after unsubscribe")
 	}
 }
+
+// A handler may publish from inside its call (no deadlock on the broker's
+// local loop), and the republished message reaches other handlers.
+func TestInProcessHandlerMayPublish(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	var echoed []string
+	_, err := tb.b.Subscribe("ping", 0, func(_ string, payload []byte, _ byte, _ bool) {
+		if err := tb.b.Publish("pong", payload, 0, false); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.b.Subscribe("pong", 0, func(_ string, payload []byte, _ byte, _ bool) {
+		echoed = append(echoed, string(payload))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = tb.b.Publish("ping", []byte("hello"), 0, false)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Publish from a handler deadlocked")
+	}
+	if len(echoed) != 1 || echoed[0] != "hello" {
+		t.Fatalf("echoed %v", echoed)
+	}
+}

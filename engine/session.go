@@ -41,7 +41,7 @@ type session struct {
 
 	// handler, for in-process subscribers, receives messages synchronously
 	// on the publishing goroutine instead of a connection.
-	handler func(topic string, payload []byte, qos byte, retained bool)
+	handler Handler
 
 	// backlog counts inflight plus queued messages, read without mu by
 	// the shared-subscription picker to prefer members that keep up.
