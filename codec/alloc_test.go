@@ -10,6 +10,7 @@ func TestZeroAllocs(t *testing.T) {
 	var pub Publish
 	var sub Subscribe
 	var con Connect
+	var frame Frame
 	buf := make([]byte, 0, 1024)
 	cases := []struct {
 		name string
@@ -17,6 +18,14 @@ func TestZeroAllocs(t *testing.T) {
 	}{
 		{"ReadFrame+Publish.Decode v311 QoS0", func() { decodePublish(&pub, V311, publishV311QoS0) }},
 		{"ReadFrame+Publish.Decode v311 QoS1", func() { decodePublish(&pub, V311, publishV311QoS1) }},
+		{"Frame.Read+Publish.Decode v311 QoS0", func() {
+			if err := frame.Read(publishV311QoS0, 0); err != nil {
+				panic(err)
+			}
+			if err := pub.Decode(V311, frame.Flags, frame.Body); err != nil {
+				panic(err)
+			}
+		}},
 		{"ReadFrame+Publish.Decode v5 properties", func() {
 			decodePublish(&pub, V5, publishV5QoS1)
 			it := pub.Props.UserProperties()

@@ -17,6 +17,33 @@ func benchDecodePublish(b *testing.B, v Version, raw []byte) {
 	}
 }
 
+// benchReadDecodePublish is benchDecodePublish with Frame.Read, as a read
+// loop that keeps one Frame calls it.
+func benchReadDecodePublish(b *testing.B, v Version, raw []byte) {
+	var p Publish
+	var f Frame
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := f.Read(raw, 0); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Decode(v, f.Flags, f.Body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadDecodePublishV311QoS0(b *testing.B) {
+	benchReadDecodePublish(b, V311, publishV311QoS0)
+}
+func BenchmarkReadDecodePublishV311QoS1(b *testing.B) {
+	benchReadDecodePublish(b, V311, publishV311QoS1)
+}
+func BenchmarkReadDecodePublishV5QoS1Props(b *testing.B) {
+	benchReadDecodePublish(b, V5, publishV5QoS1)
+}
+
 func BenchmarkDecodePublishV311QoS0(b *testing.B) { benchDecodePublish(b, V311, publishV311QoS0) }
 func BenchmarkDecodePublishV311QoS1(b *testing.B) { benchDecodePublish(b, V311, publishV311QoS1) }
 func BenchmarkDecodePublishV5QoS0(b *testing.B)   { benchDecodePublish(b, V5, publishV5QoS0) }

@@ -58,6 +58,29 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 	return Frame{Type: PacketType(b0 >> 4), Flags: b0 & 0x0F, HeaderLen: 2, RemainingLength: int(c), Total: total}, err
 }
 
+// Read is ReadFrame writing into f instead of returning a Frame: the same
+// checks, errors and fields (f.Body aliases buf and is valid as long as buf
+// is; fields are left as ReadFrame would return them, Body nil on error). A
+// Frame returned by value does not fit in registers, so ReadFrame's caller
+// stores and copies it through the stack; a loop that reads many packets
+// into one Frame with Read skips that copy.
+func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
+	if len(buf) >= 2 {
+		b0, c := buf[0], int(buf[1])
+		total := 2 + c
+		// One-byte remaining length, packet complete and within the maximum
+		// (maxPacketSize-1 wraps to the largest uint32 when it is 0, "no limit").
+		if b0 >= 0x10 && c < 0x80 && total <= len(buf) && uint32(total)-1 <= maxPacketSize-1 {
+			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(b0>>4), b0&0x0F, 2, c, total
+			f.Body = buf[2:total:total]
+			return nil
+		}
+	}
+	var err error
+	*f, err = ReadFrame(buf, maxPacketSize)
+	return err
+}
+
 // readFrameLong is ReadFrame for a remaining length of two to four bytes.
 func readFrameLong(buf []byte, maxPacketSize uint32) (Frame, error) {
 	f := Frame{Type: PacketType(buf[0] >> 4), Flags: buf[0] & 0x0F}
