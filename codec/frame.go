@@ -65,14 +65,23 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 // stores and copies it through the stack; a loop that reads many packets
 // into one Frame with Read skips that copy.
 func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
-	if len(buf) >= 2 {
-		b0, c := buf[0], int(buf[1])
-		total := 2 + c
-		// One-byte remaining length, packet complete and within the maximum
-		// (maxPacketSize-1 wraps to the largest uint32 when it is 0, "no limit").
-		if b0 >= 0x10 && c < 0x80 && total <= len(buf) && uint32(total)-1 <= maxPacketSize-1 {
-			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(b0>>4), b0&0x0F, 2, c, total
-			f.Body = buf[2:total:total]
+	// A remaining length of one or two bytes (packets up to 16 KiB), a
+	// complete packet within the maximum: filled here. Everything else,
+	// errors and need-more included, is ReadFrame's.
+	if len(buf) >= 2 && buf[0] >= 0x10 {
+		rl, hl := int(buf[1]), 2
+		if rl >= 0x80 {
+			rl, hl = -1, 3
+			if len(buf) >= 3 && buf[2] < 0x80 {
+				rl = int(buf[1])&0x7F | int(buf[2])<<7
+			}
+		}
+		total := hl + rl
+		// maxPacketSize-1 wraps to the largest uint32 when it is 0 ("no limit").
+		if rl >= 0 && total <= len(buf) && uint32(total)-1 <= maxPacketSize-1 {
+			b0 := buf[0]
+			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(b0>>4), b0&0x0F, hl, rl, total
+			f.Body = buf[hl:total:total]
 			return nil
 		}
 	}
