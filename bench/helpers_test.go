@@ -30,6 +30,12 @@ func freeAddr(t *testing.T) string {
 // generated configuration, stopped when the test ends.
 func startMosquitto(t *testing.T) *Target {
 	t.Helper()
+	return startMosquittoEnv(t)
+}
+
+// startMosquittoEnv is startMosquitto with env added to its environment.
+func startMosquittoEnv(t *testing.T, env ...string) *Target {
+	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
 		t.Fatal("mosquitto is not installed: apt-get install mosquitto (scripts/deps.sh)")
@@ -43,7 +49,7 @@ func startMosquitto(t *testing.T) *Target {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	tg, err := Spawn(ctx, bin+" -c "+conf, addr)
+	tg, err := Spawn(ctx, bin+" -c "+conf, addr, env...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,4 +73,10 @@ func startMidge(t *testing.T) *Target {
 		_ = tg.Stop(ctx)
 	})
 	return tg
+}
+
+// readEnviron reads /proc/PID/environ.
+func readEnviron(pid int) (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	return string(b), err
 }
