@@ -240,3 +240,20 @@ func TestPacketIdentifierWraps(t *testing.T) {
 		t.Fatalf("identifiers %v, want [65535 1 2]", seen)
 	}
 }
+
+// TestLargePacket forwards a PUBLISH larger than gnet's read buffer, so
+// it arrives over several reads and is framed from gnet's inbound buffer.
+func TestLargePacket(t *testing.T) {
+	r := startRelay(t)
+	sub := dial(t, r, 4)
+	sub.send(subscribe(1, 0, "big"))
+	sub.expect("SUBACK", []byte{0x90, 3, 0, 1, 0})
+	pub := dial(t, r, 4)
+	p := publish("big", 0, 0, string(bytes.Repeat([]byte("0123456789"), 30000))) // three-byte length
+	written := make(chan error, 1)
+	go func() { _, err := pub.c.Write(p); written <- err }()
+	sub.expect("forwarded 300 kB PUBLISH", p)
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+}
