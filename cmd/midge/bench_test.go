@@ -143,3 +143,54 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 		t.Errorf("midge pairs-q1: lost %d, received %d of %d", r.Result.Lost, r.Result.Received, r.Result.Expected)
 	}
 }
+
+// `midge bench run --inproc --pprof --profile NAME` applies the named
+// preset to the broker, records it with the hardware and the emulation
+// flag, and writes the profiles beside the record for go tool pprof.
+func TestBenchRunInProcWithPprofAndPreset(t *testing.T) {
+	t.Setenv(bench.EmulationEnv, "")
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "p.json")
+	var out, errb bytes.Buffer
+	code := benchRun(context.Background(), []string{"latency", "--inproc", "--pprof", "--profile", "pi4",
+		"--rate", "100", "--duration", "1s", "-o", rec}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	r, err := bench.Load(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Board.Preset != "pi4" || !strings.Contains(r.Board.Reason, "asked for by name") || r.Board.Hardware.CPU.Cores == 0 {
+		t.Errorf("board %+v", r.Board)
+	}
+	if r.Emulation != bench.DetectEmulation() {
+		t.Errorf("emulation %+v", r.Emulation)
+	}
+	if r.Pprof == nil || r.Pprof.Source != "inproc" || len(r.Pprof.CPU) == 0 || len(r.Pprof.Heap) == 0 {
+		t.Fatalf("pprof %+v", r.Pprof)
+	}
+	for kind, want := range map[string][]byte{"cpu": r.Pprof.CPU, "heap": r.Pprof.Heap} {
+		b, err := os.ReadFile(filepath.Join(dir, "p."+kind+".pprof"))
+		if err != nil || !bytes.Equal(b, want) {
+			t.Errorf("%s profile file: %v", kind, err)
+		}
+	}
+	out.Reset()
+	if code := benchCompare([]string{rec, rec}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Functions whose flat share of CPU changed most") ||
+		!strings.Contains(out.String(), "preset pi4") {
+		t.Errorf("compare exit %d:\n%s", code, out.String())
+	}
+	var stderr bytes.Buffer
+	for _, bad := range [][]string{{"latency", "--inproc", "--pprof-addr", "127.0.0.1:6060"}} {
+		if _, _, err := parseBenchRun(bad, &stderr); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if code := benchRun(context.Background(), []string{"latency", "--inproc", "--profile", "no-such-board", "-o", rec}, &out, &errb); code != 2 {
+		t.Errorf("unknown preset: exit %d", code)
+	}
+	if _, f, err := parseBenchRun([]string{"latency", "--pprof-addr", "127.0.0.1:6060"}, &stderr); err != nil || !f.pprof {
+		t.Errorf("--pprof-addr does not imply --pprof: %v", err)
+	}
+}
