@@ -14,6 +14,10 @@ func (c *conn) handlePublish(f codec.Frame) error {
 		c.protocolError("bad PUBLISH", err)
 		return errClose
 	}
+	if p.QoS > 0 && p.PacketID == 0 {
+		c.protocolError("QoS > 0 PUBLISH with packet identifier 0", codec.ProtocolError) // [MQTT-2.3.1-1]
+		return errClose
+	}
 	b.stats.publishIn(c.loop, len(p.Payload))
 	if c.version == codec.V5 {
 		if p.Props.SubscriptionIDCount() > 0 {

@@ -314,3 +314,15 @@ func TestSharedSubscriptionPrefersMembersThatKeepUp(t *testing.T) {
 		t.Fatal("messages queued behind the slow member")
 	}
 }
+
+func TestPublishWithPacketIDZeroCloses(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	c := tb.dial(0)
+	c.connect("zero", true)
+	if c.send([]byte{0x32, 5, 0, 1, 't', 0, 0}) { // QoS 1, topic "t", id 0
+		t.Fatal("QoS 1 PUBLISH with packet identifier 0 accepted") // [MQTT-2.3.1-1]
+	}
+	if pk := c.packets(); len(pk) != 0 {
+		t.Fatalf("answered with %v", pk)
+	}
+}
