@@ -10,44 +10,50 @@ import "encoding/binary"
 const (
 	ones     = 0x0101010101010101
 	highs    = 0x8080808080808080
+	lows     = 0x7F7F7F7F7F7F7F7F
 	plusses  = ones * '+'
 	bit3s    = ones * 0x08
 	minWords = 8 // strings shorter than this take the byte loop
 )
 
-// zeroBytes has the high bit of some byte set iff some byte of x is 0 (the
-// position of the bit is not exact; only its existence is used).
-func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
-
+// In a word whose bytes are all ASCII (below 0x80), adding 0x7F to each byte
+// carries into no other byte, and sets the byte's high bit unless the byte
+// is 0. So, with bad the OR of the words and ok the AND of the words plus
+// lows, the bytes are all ASCII without NUL iff (bad | ^ok) has no high bit
+// set. A byte of 0x80 or more makes bad have a high bit, whatever the
+// carries it causes do to ok.
+//
 // '#' (0x23) and '+' (0x2B) differ only in bit 3, and no other byte becomes
-// 0x2B once bit 3 is set: one zero test finds both wildcards.
+// 0x2B once bit 3 is set: (x | bit3s) ^ plusses has a zero byte where x has
+// a wildcard, and is ASCII where x is.
 
 // plainASCII reports whether b holds only ASCII without NUL. len(b) must be
-// at least minWords.
+// at least minWords. The last word overlaps the previous one when len(b) is
+// not a multiple of 8.
 func plainASCII(b []byte) bool {
 	n := len(b)
-	var acc uint64
-	for i := 0; i+8 <= n; i += 8 {
+	ok, bad := uint64(highs), uint64(0)
+	for i := 0; i < n-8; i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		acc |= x | zeroBytes(x)
+		ok &= x + lows
+		bad |= x
 	}
-	// The last word overlaps the previous one when n is not a multiple of 8.
 	x := binary.LittleEndian.Uint64(b[n-8:])
-	return (acc|x|zeroBytes(x))&highs == 0
+	return (bad|x|^(ok&(x+lows)))&highs == 0
 }
 
 // plainTopic reports whether b holds only ASCII without NUL, '+' or '#'.
 // len(b) must be at least minWords. The last word overlaps the previous one
 // when len(b) is not a multiple of 8.
 func plainTopic(b []byte) bool {
-	last := len(b) - 8
-	var acc uint64
-	for i := 0; ; i += 8 {
-		i = min(i, last)
+	n := len(b)
+	ok, bad := uint64(highs), uint64(0)
+	for i := 0; i < n-8; i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		acc |= x | zeroBytes(x) | zeroBytes((x|bit3s)^plusses)
-		if i == last {
-			return acc&highs == 0
-		}
+		ok &= (x + lows) & (((x | bit3s) ^ plusses) + lows)
+		bad |= x
 	}
+	x := binary.LittleEndian.Uint64(b[n-8:])
+	ok &= (x + lows) & (((x | bit3s) ^ plusses) + lows)
+	return (bad|x|^ok)&highs == 0
 }
