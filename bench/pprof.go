@@ -88,7 +88,7 @@ func (p *httpProfiler) source() string { return p.base + "/debug/pprof/" }
 func waitPprof(ctx context.Context, base string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		_, err := fetch(ctx, base+"/debug/pprof/cmdline", 2*time.Second)
+		_, err := fetch(ctx, base+"/debug/pprof/", 2*time.Second)
 		if err == nil {
 			return nil
 		}

@@ -259,6 +259,7 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})) // no line per client
 		opts := engine.Options{Logger: quiet}
 		presetEngineOptions(preset, &opts)
+		board.Reason += "; its broker limits applied in-process (GOMAXPROCS and GOMEMLIMIT shared with the load generator, left alone)"
 		t, err = bench.InProc(ctx, opts)
 	default:
 		_, _ = bench.RaiseOpenFileLimit()
