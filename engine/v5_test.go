@@ -308,3 +308,23 @@ func TestV5DisconnectWithWillMessageAndExpiryChange(t *testing.T) {
 		t.Fatalf("want DISCONNECT protocol error, got %v", f) // [MQTT-3.14.2-2]
 	}
 }
+
+func TestV5DelayedWillNotSentOnTakeover(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	watch := tb.dial(0)
+	watch.connectV5("watch", true, codec.Properties{})
+	watch.subscribeV5("wills/#", codec.Subscription{}, 0)
+	first := tb.dial(0)
+	first.v = codec.V5
+	first.send(connectV5WithWill("moved", 60, 5))
+	second := tb.dial(0)
+	second.connectV5("moved", false, codec.Properties{SessionExpiry: 60})
+	tb.run()
+	tb.closeClosed()
+	tb.clock.Advance(10 * time.Second)
+	tb.b.fireDueWills(tb.clock.Now())
+	tb.run()
+	if got := watch.publishes(); len(got) != 0 {
+		t.Fatalf("delayed will sent although the session was taken over: %+v", got) // [MQTT-3.1.3-9]
+	}
+}

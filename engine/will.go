@@ -29,6 +29,17 @@ type pendingWill struct {
 // earlier of the delay and the end of the session) [MQTT-3.1.3-9].
 func (b *Broker) closeWill(lp *loop, c *conn, w *will) {
 	s := c.session
+	if w.delay > 0 && s != nil && c.takenOver.Load() {
+		s.mu.Lock()
+		resumed := !s.expired
+		s.mu.Unlock()
+		if resumed {
+			// A new connection took the session over within the delay:
+			// the will is not sent [MQTT-3.1.3-9].
+			w.msg.release()
+			return
+		}
+	}
 	if w.delay == 0 || s == nil || s.expiry() == 0 || c.takenOver.Load() {
 		b.publishWill(lp, w, &c.info)
 		w.msg.release()
