@@ -147,6 +147,10 @@ func TestWriteComparisonShowsShareChangesAndEmulation(t *testing.T) {
 		!strings.Contains(tbl.String(), EmulatedLabel) {
 		t.Errorf("table does not mark the emulated run:\n%s", tbl.String())
 	}
+	var page bytes.Buffer
+	if err := WriteHTML(&page, "boards", []*Record{a, b}); err != nil || strings.Count(page.String(), EmulatedLabel) != 1 {
+		t.Errorf("report page marks the emulated run %d times (want 1), %v", strings.Count(page.String(), EmulatedLabel), err)
+	}
 	// Without a profile on one side there is nothing to set beside.
 	b.Pprof = nil
 	out.Reset()
