@@ -7,8 +7,9 @@ const maxIov = 1024
 
 // maxOutbound is how many unsent bytes a connection may hold in gnet's
 // outbound buffer before forwards to it are dropped: a stalled
-// subscriber must not grow the relay without bound.
-const maxOutbound = 64 << 20
+// subscriber must not grow the relay without bound. (A variable so that
+// tests can lower it before Start.)
+var maxOutbound = 64 << 20
 
 // rconn is one client connection of the relay. Every field but lp and
 // version is touched only by the loop that owns the connection; lp is
@@ -35,9 +36,6 @@ type rconn struct {
 	// it); nextID numbers them.
 	ids    []byte
 	nextID uint16
-	// dropped counts forwards refused because the connection was too far
-	// behind.
-	dropped uint64
 }
 
 func newRconn(gc gnet.Conn, lp *loop) *rconn {
@@ -66,7 +64,7 @@ func (c *rconn) queue(p []byte) {
 		return
 	}
 	if c.gc.OutboundBuffered() > maxOutbound {
-		c.dropped++
+		c.lp.r.dropped.Add(1)
 		return
 	}
 	c.markDirty()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,6 +27,10 @@ type Relay struct {
 	mu    sync.Mutex
 	loops map[gnet.EventLoop]*loop
 	list  []*loop
+
+	// dropped counts forwards refused because the subscriber was more
+	// than maxOutbound bytes behind.
+	dropped atomic.Uint64
 
 	stopOnce sync.Once
 	stopErr  error
@@ -88,6 +93,10 @@ func (r *Relay) Stop() error {
 	})
 	return r.stopErr
 }
+
+// Dropped is the number of forwards refused so far because the
+// subscriber had more than 64 MiB waiting to be sent.
+func (r *Relay) Dropped() uint64 { return r.dropped.Load() }
 
 // boundAddr asks the kernel for the listener's address.
 func (r *Relay) boundAddr() net.Addr {

@@ -257,3 +257,25 @@ func TestLargePacket(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStalledSubscriberIsBounded: a subscriber that never reads gets
+// forwards only until its unsent bytes pass the limit; the rest are
+// counted as dropped and the publisher is not held up.
+func TestStalledSubscriberIsBounded(t *testing.T) {
+	old := maxOutbound
+	maxOutbound = 256 << 10
+	t.Cleanup(func() { maxOutbound = old }) // runs after the relay's Stop
+	r := startRelay(t)
+	stalled := dial(t, r, 4)
+	stalled.send(subscribe(1, 0, "stall"))
+	stalled.expect("SUBACK", []byte{0x90, 3, 0, 1, 0})
+	pub := dial(t, r, 4)
+	chunk := bytes.Repeat(publish("stall", 0, 0, string(bytes.Repeat([]byte("s"), 4000))), 64) // 256 kB
+	for range 64 {                                                                             // 16 MB offered
+		pub.send(chunk)
+	}
+	pub.sync() // the relay read everything
+	if r.Dropped() == 0 {
+		t.Fatal("16 MB sent to a subscriber that reads nothing, none dropped")
+	}
+}

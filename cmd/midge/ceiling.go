@@ -48,7 +48,11 @@ func runCeiling(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "midge ceiling: listening on", r.Addr())
 	<-ctx.Done()
-	if err := r.Stop(); err != nil {
+	err = r.Stop()
+	if n := r.Dropped(); n > 0 {
+		fmt.Fprintf(os.Stderr, "midge ceiling: %d forwards dropped for subscribers too far behind\n", n)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "midge ceiling:", err)
 		return 1
 	}
