@@ -120,6 +120,7 @@ func WriteComparison(w io.Writer, recs []*Record) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("bench: nothing to compare")
 	}
+	recs = distinctLabels(recs)
 	for _, r := range recs {
 		fmt.Fprintf(w, "%s: %s %s, %s, preset %s, commit %s, %s, %s%s\n", r.Label, r.Broker.Name, r.Broker.Version,
 			boardName(r), r.Board.Preset, r.Commit, r.Go, r.Date.Format(time.RFC3339), emulatedNote(r))
@@ -163,4 +164,36 @@ func boardName(r *Record) string {
 		arch = hw.CPU.Arch
 	}
 	return fmt.Sprintf("%s (%s, %d cores)", name, arch, hw.CPU.Cores)
+}
+
+// distinctLabels returns recs, with shallow copies relabelled where labels
+// repeat (the same scenario on two boards): the board's preset and
+// architecture are added, then the record's position if still needed.
+func distinctLabels(recs []*Record) []*Record {
+	out := append([]*Record(nil), recs...)
+	relabel := func(suffix func(i int, r *Record) string) bool {
+		count := map[string]int{}
+		for _, r := range out {
+			count[r.Label]++
+		}
+		changed := false
+		for i, r := range out {
+			if count[r.Label] > 1 {
+				c := *r
+				c.Label += suffix(i, r)
+				out[i], changed = &c, true
+			}
+		}
+		return changed
+	}
+	if relabel(func(_ int, r *Record) string {
+		arch := r.Board.Hardware.GoArch
+		if arch == "" {
+			arch = r.Board.Hardware.CPU.Arch
+		}
+		return " on " + r.Board.Preset + "/" + arch
+	}) {
+		relabel(func(i int, _ *Record) string { return fmt.Sprintf(" #%d", i+1) })
+	}
+	return out
 }

@@ -151,6 +151,21 @@ func TestWriteComparisonShowsShareChangesAndEmulation(t *testing.T) {
 	if err := WriteHTML(&page, "boards", []*Record{a, b}); err != nil || strings.Count(page.String(), EmulatedLabel) != 1 {
 		t.Errorf("report page marks the emulated run %d times (want 1), %v", strings.Count(page.String(), EmulatedLabel), err)
 	}
+	// Runs that share a label are told apart by board, then by position.
+	a.Label, b.Label = "midge latency q0", "midge latency q0"
+	a.Board.Preset, a.Board.Hardware.GoArch = "small-vm", "amd64"
+	b.Board.Preset, b.Board.Hardware.GoArch = "pi4", "arm64"
+	out.Reset()
+	_ = WriteComparison(&out, []*Record{a, b, b})
+	for _, want := range []string{"changed most, midge latency q0 on small-vm/amd64 -> midge latency q0 on pi4/arm64 #2:",
+		"midge latency q0 on pi4/arm64 #3"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out.String())
+		}
+	}
+	if a.Label != "midge latency q0" {
+		t.Error("comparison relabelled the caller's record")
+	}
 	// Without a profile on one side there is nothing to set beside.
 	b.Pprof = nil
 	out.Reset()
