@@ -151,3 +151,23 @@ func BenchmarkEncodeSubscribeV5(b *testing.B) {
 		buf = s.Append(buf[:0], V5)
 	}
 }
+
+// The parts of a 3.1.1 PUBLISH decode, for the floor under the whole: the
+// frame split alone, and the topic scan alone on the benchmark's topic.
+func BenchmarkFrameReadPublish(b *testing.B) {
+	var f Frame
+	for b.Loop() {
+		if err := f.Read(publishV311QoS0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlainTopic(b *testing.B) {
+	topic := []byte("building/3/floor/2/room/17/temp")
+	for b.Loop() {
+		if !plainTopic(topic) {
+			b.Fatal("not plain")
+		}
+	}
+}

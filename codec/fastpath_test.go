@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The fast paths (Publish.Decode's path without calls, Frame.Read) must give
+// The fast paths (Publish.Decode's plain 3.x path, Frame.Read) must give
 // exactly what the paths that check each rule in turn give: same error,
 // same fields, on fresh and on reused values.
 

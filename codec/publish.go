@@ -33,23 +33,23 @@ var (
 // empty of decoded properties (fields set by hand and never encoded in those
 // versions are not cleared, which saves clearing the struct per packet).
 func (p *Publish) Decode(v Version, flags byte, body []byte) error {
-	// The common 3.1 and 3.1.1 packet takes a path without calls: flags
-	// allowed [MQTT-3.3.1-4] [MQTT-3.3.1-2], a topic of at least eight bytes
-	// that the word scan finds to be plain ASCII without NUL or wildcards
+	// The common 3.1 and 3.1.1 packet is decoded here: flags allowed
+	// [MQTT-3.3.1-4] [MQTT-3.3.1-2], a topic of at least eight bytes that the
+	// word scan finds to be plain ASCII without NUL or wildcards
 	// [MQTT-3.3.2-2] [MQTT-1.5.4-1..2], and a packet identifier that is not 0
 	// [MQTT-2.3.1-1]. Anything else, errors included, goes to decodeFull,
-	// which checks every rule itself; both give the same result on what the
-	// fast path accepts (FuzzPublishFastPath).
-	qos := flags >> 1 & 0x03
-	if (v == V311 || v == V31) && qos != 3 && (flags&0x08 == 0 || qos != 0) && len(body) >= 2 && !p.Props.dirty() {
+	// which checks every rule itself; both give the same result on what this
+	// path accepts (FuzzPublishFastPath).
+	if (v == V311 || v == V31) && len(body) >= 2+minWords && !p.Props.dirty() {
 		end := 2 + (int(body[0])<<8 | int(body[1]))
-		if end <= len(body) && end >= 2+minWords && plainTopic(body[2:end:end]) {
+		if end <= len(body) && end >= 2+minWords && plainTopic(body[2:end]) {
+			qos := flags >> 1 & 0x03
 			rest := body[end:len(body):len(body)]
 			var id uint16
 			if qos != 0 && len(rest) >= 2 {
 				id, rest = uint16(rest[0])<<8|uint16(rest[1]), rest[2:]
 			}
-			if qos == 0 || id != 0 {
+			if qos != 3 && (flags&0x08 == 0 || qos != 0) && (qos == 0 || id != 0) {
 				p.Dup, p.QoS, p.Retain = flags&0x08 != 0, qos, flags&0x01 != 0
 				p.Topic, p.PacketID, p.Payload = body[2:end:end], id, rest
 				return nil

@@ -43,17 +43,25 @@ func plainASCII(b []byte) bool {
 }
 
 // plainTopic reports whether b holds only ASCII without NUL, '+' or '#'.
-// len(b) must be at least minWords. The last word overlaps the previous one
-// when len(b) is not a multiple of 8.
+// len(b) must be at least minWords. It reads sixteen bytes a step, the last
+// step overlapping the one before when len(b) is not a multiple of 16, and
+// a topic of 16 bytes or less in one step of two overlapping words.
 func plainTopic(b []byte) bool {
 	n := len(b)
 	ok, bad := uint64(highs), uint64(0)
-	for i := 0; i < n-8; i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		ok &= (x + lows) & (((x | bit3s) ^ plusses) + lows)
-		bad |= x
+	if n > 16 {
+		for i := 0; i < n-16; i += 16 {
+			x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+			ok &= topicBytes(x) & topicBytes(y)
+			bad |= x | y
+		}
+		b = b[n-16:]
 	}
-	x := binary.LittleEndian.Uint64(b[n-8:])
-	ok &= (x + lows) & (((x | bit3s) ^ plusses) + lows)
-	return (bad|x|^ok)&highs == 0
+	x, y := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[len(b)-8:])
+	ok &= topicBytes(x) & topicBytes(y)
+	return (bad|x|y|^ok)&highs == 0
 }
+
+// topicBytes has the high bit of each byte set where x, if ASCII, has
+// neither NUL nor a wildcard.
+func topicBytes(x uint64) uint64 { return (x + lows) & (((x | bit3s) ^ plusses) + lows) }

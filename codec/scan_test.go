@@ -9,7 +9,7 @@ import (
 // strings of several lengths and compares the word-at-a-time test with a
 // byte-by-byte one.
 func TestPlainASCIIEveryByte(t *testing.T) {
-	for n := minWords; n <= 24; n++ {
+	for n := minWords; n <= 40; n++ {
 		for pos := 0; pos < n; pos++ {
 			for c := 0; c < 256; c++ {
 				s := []byte(strings.Repeat("a", n))
