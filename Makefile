@@ -7,7 +7,7 @@ RACE_PKGS := ./matcher/... ./engine/... ./client/... ./loadgen/... ./internal/po
 
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher qemu-test benchmarks
+.PHONY: all build deps test test-unit test-peers race fuzz bench lint cross clean bench-codec bench-matcher qemu-test benchmarks mochi
 
 all: lint test build
 
@@ -41,8 +41,12 @@ bench:
 
 # benchmarks: midge beside mosquitto (and the peers) in one run; rewrites the
 # suite section of BENCHMARKS.md.
-benchmarks: build
+benchmarks: build mochi
 	./bin/midge bench suite --midge ./bin/midge
+
+# mochi: the mochi-mqtt broker used as a benchmark peer (separate module).
+mochi:
+	cd bench/peers && $(GO) build -o ../../bin/mochi-broker ./mochibroker
 
 bench-codec:
 	cd bench/peers && ./codecbench/report.sh
