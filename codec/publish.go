@@ -1,5 +1,7 @@
 package codec
 
+import "encoding/binary"
+
 // Publish is a PUBLISH packet (§3.3).
 //
 // Decode checks the packet on its own; rules that depend on the session are
@@ -42,16 +44,25 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	// path accepts (FuzzPublishFastPath).
 	if (v == V311 || v == V31) && len(body) >= 2+minWords && !p.Props.dirty() {
 		end := 2 + (int(body[0])<<8 | int(body[1]))
-		if end <= len(body) && end >= 2+minWords && plainTopic(body[2:end]) {
+		if end <= len(body) && end >= 2+minWords {
+			topic := body[2:end:end]
+			var plain bool
+			if n := len(topic); n <= 32 { // most topics: four words, overlapping as needed
+				x0, x3 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
+				x1, x2 := binary.LittleEndian.Uint64(topic[min(8, n-8):]), binary.LittleEndian.Uint64(topic[max(n-16, 0):])
+				plain = (x0|x1|x2|x3|^(topicBytes(x0)&topicBytes(x1)&topicBytes(x2)&topicBytes(x3)))&highs == 0
+			} else {
+				plain = plainTopic(topic)
+			}
 			qos := flags >> 1 & 0x03
 			rest := body[end:len(body):len(body)]
 			var id uint16
 			if qos != 0 && len(rest) >= 2 {
 				id, rest = uint16(rest[0])<<8|uint16(rest[1]), rest[2:]
 			}
-			if qos != 3 && (flags&0x08 == 0 || qos != 0) && (qos == 0 || id != 0) {
+			if plain && qos != 3 && (flags&0x08 == 0 || qos != 0) && (qos == 0 || id != 0) {
 				p.Dup, p.QoS, p.Retain = flags&0x08 != 0, qos, flags&0x01 != 0
-				p.Topic, p.PacketID, p.Payload = body[2:end:end], id, rest
+				p.Topic, p.PacketID, p.Payload = topic, id, rest
 				return nil
 			}
 		}
