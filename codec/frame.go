@@ -40,7 +40,9 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 		return Frame{Flags: b0 & 0x0F}, errReservedType // §2.1.2 type 0 is reserved / forbidden
 	}
 	if c >= 0x80 {
-		return readFrameLong(buf, maxPacketSize)
+		var f Frame
+		err := readFrameLong(&f, buf, maxPacketSize)
+		return f, err
 	}
 	// One-byte remaining length: most packets. The Frame is built in one
 	// literal, which the compiler keeps in registers.
@@ -85,22 +87,36 @@ func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
 			return nil
 		}
 	}
-	var err error
-	*f, err = ReadFrame(buf, maxPacketSize)
-	return err
+	return f.readSlow(buf, maxPacketSize)
 }
 
-// readFrameLong is ReadFrame for a remaining length of two to four bytes.
-func readFrameLong(buf []byte, maxPacketSize uint32) (Frame, error) {
-	f := Frame{Type: PacketType(buf[0] >> 4), Flags: buf[0] & 0x0F}
+// readSlow is Read for everything but a complete packet with a one- or
+// two-byte remaining length: it fills f as ReadFrame would return it.
+func (f *Frame) readSlow(buf []byte, maxPacketSize uint32) error {
+	*f = Frame{}
+	if len(buf) < 2 {
+		return ErrNeedMore
+	}
+	if buf[0] < 0x10 {
+		f.Flags = buf[0] & 0x0F
+		return errReservedType // §2.1.2 type 0 is reserved / forbidden
+	}
+	return readFrameLong(f, buf, maxPacketSize)
+}
+
+// readFrameLong is ReadFrame for a remaining length of any length (one to
+// four bytes; more is an error) into a zero f, for a buf of at least two
+// bytes whose packet type is not 0.
+func readFrameLong(f *Frame, buf []byte, maxPacketSize uint32) error {
+	f.Type, f.Flags = PacketType(buf[0]>>4), buf[0]&0x0F
 	var rl uint32
 	i := 1
 	for ; ; i++ {
 		if i == 5 {
-			return f, errRemainingLength // §1.5.5 at most four bytes
+			return errRemainingLength // §1.5.5 at most four bytes
 		}
 		if i >= len(buf) {
-			return f, ErrNeedMore
+			return ErrNeedMore
 		}
 		c := buf[i]
 		rl |= uint32(c&0x7F) << (7 * (i - 1))
@@ -111,13 +127,13 @@ func readFrameLong(buf []byte, maxPacketSize uint32) (Frame, error) {
 	f.HeaderLen, f.RemainingLength = i+1, int(rl)
 	f.Total = f.HeaderLen + f.RemainingLength
 	if maxPacketSize != 0 && uint64(f.Total) > uint64(maxPacketSize) {
-		return f, errPacketTooLarge // [MQTT-3.1.2-24] / [MQTT-3.2.2-15]: checked before the body is read
+		return errPacketTooLarge // [MQTT-3.1.2-24] / [MQTT-3.2.2-15]: checked before the body is read
 	}
 	if len(buf) < f.Total {
-		return f, ErrNeedMore
+		return ErrNeedMore
 	}
 	f.Body = buf[f.HeaderLen:f.Total:f.Total]
-	return f, nil
+	return nil
 }
 
 // appendFixedHeader appends the first byte and the remaining length.

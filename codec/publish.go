@@ -42,7 +42,7 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	// [MQTT-2.3.1-1]. Anything else, errors included, goes to decodeFull,
 	// which checks every rule itself; both give the same result on what this
 	// path accepts (FuzzPublishFastPath).
-	if (v == V311 || v == V31) && len(body) >= 2+minWords && !p.Props.dirty() {
+	if v-V31 <= V311-V31 && len(body) >= 2+minWords && !p.Props.dirty() { // 3.1 or 3.1.1
 		end := 2 + (int(body[0])<<8 | int(body[1]))
 		if end <= len(body) && end >= 2+minWords {
 			topic := body[2:end:end]
