@@ -46,11 +46,17 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 		end := 2 + (int(body[0])<<8 | int(body[1]))
 		if end <= len(body) && end >= 2+minWords {
 			topic := body[2:end:end]
+			// Most topics have 32 bytes or less: two words, or four, that
+			// overlap as needed, scanned here without a call.
 			var plain bool
-			if n := len(topic); n <= 32 { // most topics: four words, overlapping as needed
-				x0, x3 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
-				x1, x2 := binary.LittleEndian.Uint64(topic[min(8, n-8):]), binary.LittleEndian.Uint64(topic[max(n-16, 0):])
-				plain = (x0|x1|x2|x3|^(topicBytes(x0)&topicBytes(x1)&topicBytes(x2)&topicBytes(x3)))&highs == 0
+			if n := len(topic); n <= 32 {
+				x0, x1 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
+				ok, bad := topicBytes(x0)&topicBytes(x1), x0|x1
+				if n > 16 {
+					x2, x3 := binary.LittleEndian.Uint64(topic[8:]), binary.LittleEndian.Uint64(topic[n-16:])
+					ok, bad = ok&topicBytes(x2)&topicBytes(x3), bad|x2|x3
+				}
+				plain = (bad|^ok)&highs == 0
 			} else {
 				plain = plainTopic(topic)
 			}
