@@ -9,7 +9,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +46,7 @@ func SuiteCases() []SuiteCase {
 		mk("fanin-q1", "fanin", 1, nil),
 		mk("fanin-q2", "fanin", 2, func(p *loadgen.Params) { p.Publishers = 50 }),
 		mk("fanout-q0", "fanout", 0, nil),
+		mk("pairs-q0", "pairs", 0, nil),
 		mk("pairs-q1", "pairs", 1, nil),
 		mk("latency-q0", "latency", 0, nil),
 		mk("sharedsub-q1", "sharedsub", 1, func(p *loadgen.Params) { p.Rate = 50 }),
@@ -59,6 +62,15 @@ type SuiteConfig struct {
 	Midge string
 	// Mosquitto is the mosquitto binary.
 	Mosquitto string
+	// Mochi is the mochi-mqtt broker (bench/peers/mochibroker, started
+	// with --listen); empty skips it.
+	Mochi string
+	// Ceiling adds the no-parse relay (midge ceiling) on the cases it
+	// can carry (see CeilingCases).
+	Ceiling bool
+	// CeilingLoops is the relay's event loops (default: one per CPU, as
+	// midge serve runs).
+	CeilingLoops int
 	// Cases to run (default SuiteCases()).
 	Cases []SuiteCase
 	// OutDir receives one JSON record per run and report.html.
@@ -68,6 +80,7 @@ type SuiteConfig struct {
 	Markdown string
 	// Repeat runs each case this many times per broker (default 1); the
 	// run with the median key figure (see medianRun) represents it.
+	// Each repetition rotates the order the brokers start in.
 	Repeat   int
 	Command  string    // recorded with each run and in BENCHMARKS.md
 	Log      io.Writer // one line per run (nil: none)
@@ -78,27 +91,43 @@ type SuiteConfig struct {
 type suiteBroker struct {
 	name  string
 	start func(ctx context.Context, dir, addr string) (*Target, error)
+	// only, if not nil, names the cases the broker runs; the others are
+	// skipped for it.
+	only map[string]bool
 }
 
-// RunSuite runs every case against midge and mosquitto, each run on a
-// freshly started broker, and writes the records, an HTML report and (if
-// asked) the suite section of BENCHMARKS.md.
-func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
-	if cfg.Cases == nil {
-		cfg.Cases = SuiteCases()
+// runs says whether the broker takes part in the case.
+func (b suiteBroker) runs(caseName string) bool { return b.only == nil || b.only[caseName] }
+
+// CeilingCases are the suite cases the ceiling relay can carry: plain
+// publish/subscribe with no shared subscriptions, retained messages or
+// sessions, which the relay does not have.
+func CeilingCases() []string {
+	return []string{"fanin-q0", "fanin-q1", "fanin-q2", "fanout-q0", "pairs-q0", "pairs-q1", "latency-q0", "conns"}
+}
+
+// rotated returns the brokers in the order of repetition rep: the
+// slice turned left by rep, so that each broker goes first in turn.
+func rotated(brokers []suiteBroker, rep int) []suiteBroker {
+	if len(brokers) == 0 {
+		return nil
 	}
-	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
-		return nil, err
-	}
+	k := rep % len(brokers)
+	return append(append([]suiteBroker(nil), brokers[k:]...), brokers[:k]...)
+}
+
+// suiteBrokers lists the brokers cfg asks for: midge, mosquitto, then
+// mochi and the ceiling when configured.
+func suiteBrokers(cfg SuiteConfig) []suiteBroker {
 	brokers := []suiteBroker{
-		{"midge", func(ctx context.Context, dir, addr string) (*Target, error) {
+		{name: "midge", start: func(ctx context.Context, dir, addr string) (*Target, error) {
 			conf, err := writeSuiteConfig(dir, addr)
 			if err != nil {
 				return nil, err
 			}
 			return Spawn(ctx, shellQuote(cfg.Midge)+" serve -c "+shellQuote(conf), addr)
 		}},
-		{"mosquitto", func(ctx context.Context, dir, addr string) (*Target, error) {
+		{name: "mosquitto", start: func(ctx context.Context, dir, addr string) (*Target, error) {
 			conf, err := writeSuiteConfig(dir, addr)
 			if err != nil {
 				return nil, err
@@ -106,16 +135,50 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
 			return Spawn(ctx, shellQuote(cfg.Mosquitto)+" -c "+shellQuote(conf), addr)
 		}},
 	}
+	if cfg.Mochi != "" {
+		// mochi reads no mosquitto.conf; its default queue limit is
+		// already far above mosquitto's (see mochiNote)
+		brokers = append(brokers, suiteBroker{name: "mochi", start: func(ctx context.Context, dir, addr string) (*Target, error) {
+			return Spawn(ctx, shellQuote(cfg.Mochi)+" --listen "+addr, addr)
+		}})
+	}
+	if cfg.Ceiling {
+		loops := cfg.CeilingLoops
+		if loops <= 0 {
+			loops = runtime.NumCPU()
+		}
+		only := map[string]bool{}
+		for _, c := range CeilingCases() {
+			only[c] = true
+		}
+		brokers = append(brokers, suiteBroker{name: "ceiling", only: only, start: func(ctx context.Context, dir, addr string) (*Target, error) {
+			return Spawn(ctx, shellQuote(cfg.Midge)+" ceiling --loops "+strconv.Itoa(loops)+" --listen "+addr, addr)
+		}})
+	}
+	return brokers
+}
+
+// RunSuite runs every case against midge, mosquitto and (if configured)
+// mochi and the ceiling, each run on a freshly started broker, and
+// writes the records, an HTML report and (if asked) the suite section of
+// BENCHMARKS.md. It returns the median run of each case and broker.
+func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
+	if cfg.Cases == nil {
+		cfg.Cases = SuiteCases()
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	brokers := suiteBrokers(cfg)
 	repeat := max(cfg.Repeat, 1)
-	var recs []*Record
+	var recs, all []*Record
 	for _, c := range cfg.Cases {
 		runs := map[string][]*Record{}
 		for rep := 0; rep < repeat; rep++ {
-			order := brokers
-			if rep%2 == 1 { // alternate who goes first: A B, B A, A B
-				order = []suiteBroker{brokers[1], brokers[0]}
-			}
-			for _, b := range order {
+			for _, b := range rotated(brokers, rep) {
+				if !b.runs(c.Name) {
+					continue
+				}
 				if ctx.Err() != nil {
 					return recs, ctx.Err()
 				}
@@ -124,6 +187,7 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
 					return recs, fmt.Errorf("%s on %s: %w", c.Name, b.name, err)
 				}
 				runs[b.name] = append(runs[b.name], rec)
+				all = append(all, rec)
 				if err := rec.Save(filepath.Join(cfg.OutDir, fmt.Sprintf("%s-%s-%d.json", c.Name, b.name, rep+1))); err != nil {
 					return recs, err
 				}
@@ -135,27 +199,33 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
 			}
 		}
 		for _, b := range brokers {
-			recs = append(recs, medianRun(runs[b.name]))
+			if m := medianRun(runs[b.name]); m != nil {
+				recs = append(recs, m)
+			}
 		}
 	}
 	f, err := os.Create(filepath.Join(cfg.OutDir, "report.html"))
 	if err != nil {
 		return recs, err
 	}
-	err = errors.Join(WriteHTML(f, "midge and mosquitto: the standard suite", recs), f.Close())
+	err = errors.Join(WriteHTML(f, suiteTitle(brokers), recs), f.Close())
 	if err != nil || cfg.Markdown == "" {
 		return recs, err
 	}
 	var sec bytes.Buffer
-	WriteSuiteMarkdown(&sec, recs, cfg.Command, repeat)
+	WriteSuiteMarkdown(&sec, all, cfg.Command, repeat)
 	return recs, UpdateMarkdownSection(cfg.Markdown, "suite", sec.String())
 }
 
 // medianRun returns the run whose key figure is the median of the runs:
 // p99 latency for message scenarios, reconnect p99 for storm, connect
 // rate for conns. On a shared machine one run can be hit by other work;
-// the median keeps one such run from deciding the comparison.
+// the median keeps one such run from deciding the comparison. No runs
+// give nil.
 func medianRun(runs []*Record) *Record {
+	if len(runs) == 0 {
+		return nil
+	}
 	key := func(r *Record) float64 {
 		switch {
 		case r.Result.Reconnect != nil:
@@ -193,6 +263,22 @@ func runSuiteCase(ctx context.Context, cfg SuiteConfig, c SuiteCase, b suiteBrok
 	return rec, err
 }
 
+// suiteTitle names the compared brokers for the HTML report.
+func suiteTitle(brokers []suiteBroker) string {
+	names := make([]string, len(brokers))
+	for i, b := range brokers {
+		names[i] = b.name
+		if b.name == "mochi" {
+			names[i] = "mochi-mqtt"
+		}
+	}
+	list := strings.Join(names, ", ")
+	if i := strings.LastIndex(list, ", "); i >= 0 {
+		list = list[:i] + " and " + list[i+2:]
+	}
+	return list + ": the standard suite"
+}
+
 // SuiteBrokerConfig is the mosquitto.conf both brokers of the suite
 // read (midge serve reads mosquitto's format), after a "listener PORT
 // 127.0.0.1" line. The queue limit is raised from the default 1000 so
@@ -216,107 +302,6 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// WriteSuiteMarkdown writes the suite section: the machine, the command,
-// the date, then midge and mosquitto side by side for every case.
-func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int) {
-	if len(recs) == 0 {
-		fmt.Fprintln(w, "No run recorded.")
-		return
-	}
-	first := recs[0]
-	hw := first.Board.Hardware
-	fmt.Fprintf(w, "Measured %s with `%s` (commit %s, %s).\n\n", first.Date.Format("2006-01-02 15:04 UTC"), command, first.Commit, first.Go)
-	fmt.Fprintf(w, "Machine: %s, %s, %d cores, %s RAM, board profile `%s`. ", strings.TrimSpace(hw.CPU.Brand), hw.CPU.Arch,
-		hw.CPU.Cores, fmtBytes(float64(memBytes(hw))), first.Board.Preset)
-	fmt.Fprintln(w, "The load generator and the broker share these cores over loopback. Each run starts a fresh broker; both read the same mosquitto.conf: `listener PORT 127.0.0.1`, "+
-		strings.Join(strings.Split(strings.TrimSpace(SuiteBrokerConfig), "\n"), ", ")+
-		", all else default. Latency counts from each message's intended send time (open loop), so queueing anywhere is included. "+
-		"cpu is the broker's, gen cpu the load generator's (100% = one core).")
-	lo, hi := recs[0].LoadAverage[0], recs[0].LoadAverage[0]
-	for _, r := range recs {
-		lo, hi = min(lo, r.LoadAverage[0]), max(hi, r.LoadAverage[0])
-	}
-	fmt.Fprintf(w, "The machine's 1-minute load average was %.1f to %.1f when the runs started (other work on it shows in the tails).", lo, hi)
-	if repeat > 1 {
-		fmt.Fprintf(w, " Each case ran %d times per broker, alternating which broker went first; each row is the run with the median p99 (median connect rate for conns).", repeat)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-	byCase := map[string]map[string]*Record{}
-	var order []string
-	for _, r := range recs {
-		name := strings.TrimPrefix(r.Label, r.Broker.Name+" ")
-		if byCase[name] == nil {
-			byCase[name] = map[string]*Record{}
-			order = append(order, name)
-		}
-		byCase[name][r.Broker.Name] = r
-	}
-	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "lost", "dup", "conn/s", "conn p99", "cpu", "rss peak", "gen cpu"}}
-	for _, name := range order {
-		for _, b := range []string{"midge", "mosquitto"} {
-			r := byCase[name][b]
-			if r == nil {
-				continue
-			}
-			res := r.Result
-			cpu, rss := "-", "-"
-			if r.Usage != nil {
-				cpu, rss = fmtPct(r.Usage.CPUPercent), fmtBytes(float64(r.Usage.RSSPeak))
-			}
-			t.add(name, b+" "+r.Broker.Version, fmtRate(res.OfferedRate), fmtRate(res.DeliveredRate),
-				fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
-				fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss,
-				fmtPct(r.GeneratorCPUPercent))
-		}
-	}
-	t.writeMarkdown(w)
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Cases:")
-	for _, name := range order {
-		for _, r := range byCase[name] {
-			fmt.Fprintf(w, "- %s: %s.\n", name, describeCase(r.Result.Params))
-			break
-		}
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Ratios midge / mosquitto (below 1 is better for midge, except delivered rate and connect rate):")
-	fmt.Fprintln(w)
-	rt := &table{head: []string{"case", "delivered", "p50", "p99", "p99.9", "connect rate", "reconnect p99", "cpu", "rss peak"}}
-	for _, name := range order {
-		m, q := byCase[name]["midge"], byCase[name]["mosquitto"]
-		if m == nil || q == nil {
-			continue
-		}
-		u := func(r *Record, f func(*Usage) float64) float64 {
-			if r.Usage == nil {
-				return 0
-			}
-			return f(r.Usage)
-		}
-		rt.add(name, ratio(q.Result.DeliveredRate, m.Result.DeliveredRate),
-			ratio(q.Result.Latency.P50Us, m.Result.Latency.P50Us), ratio(q.Result.Latency.P99Us, m.Result.Latency.P99Us),
-			ratio(q.Result.Latency.P999Us, m.Result.Latency.P999Us), ratio(q.Result.Connect.Rate, m.Result.Connect.Rate),
-			ratio(reconnectP99(q), reconnectP99(m)),
-			ratio(u(q, func(x *Usage) float64 { return x.CPUSeconds }), u(m, func(x *Usage) float64 { return x.CPUSeconds })),
-			ratio(u(q, func(x *Usage) float64 { return float64(x.RSSPeak) }), u(m, func(x *Usage) float64 { return float64(x.RSSPeak) })))
-	}
-	rt.writeMarkdown(w)
-	for _, r := range recs {
-		if r.Usage != nil && r.Usage.RSSPerConn > 0 {
-			fmt.Fprintf(w, "\n%s: broker memory per idle connection %s.", r.Label, fmtBytes(r.Usage.RSSPerConn))
-		}
-		if r.Result.Reconnect != nil {
-			fmt.Fprintf(w, "\n%s: %d clients reconnected after a storm in %s (p99 %s).", r.Label, r.Result.Reconnect.Connected,
-				fmtDur(time.Duration(r.Result.Reconnect.Span)), fmtUs(r.Result.Reconnect.Latency.P99Us))
-		}
-		if len(r.Result.Errors) > 0 {
-			fmt.Fprintf(w, "\n%s: errors %v.", r.Label, r.Result.Errors)
-		}
-	}
-	fmt.Fprintln(w)
 }
 
 // describeCase says in words what a scenario's parameters ask for.

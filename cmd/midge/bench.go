@@ -33,7 +33,8 @@ commands:
   run SCENARIO [flags]      drive a broker with a scenario and record the result
   report [-o FILE] A.json.. print a table and write an HTML report with charts
   compare A.json B.json..   set runs side by side with ratios to the first
-  suite [flags]             run the standard set against midge and mosquitto
+  suite [flags]             run the standard set against midge, mosquitto,
+                            mochi-mqtt and the ceiling relay
   list                      list the scenarios and their defaults
 
 scenarios: ` + "fanin, fanout, pairs, latency, sharedsub, conns, storm, retained" + `
@@ -449,6 +450,8 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	mosq, _ := exec.LookPath("mosquitto")
 	midge := fs.String("midge", self, "midge `binary` to start with serve")
 	mosquitto := fs.String("mosquitto", mosq, "mosquitto `binary`")
+	mochi := fs.String("mochi", "", "mochi-mqtt broker `binary` (default: mochi-broker next to the midge binary, else on PATH; '' skips mochi)")
+	ceiling := fs.Bool("ceiling", true, "also run the ceiling relay (midge ceiling) on the cases it can carry")
 	out := fs.String("out", filepath.Join("bench-results", "suite-"+time.Now().UTC().Format("20060102-150405")), "`directory` for the records and report.html")
 	md := fs.String("markdown", "BENCHMARKS.md", "`file` whose suite section is rewritten (empty: none)")
 	only := fs.String("only", "", "run only these comma-separated `cases`")
@@ -460,8 +463,15 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "midge bench suite: mosquitto not found (apt-get install mosquitto, or --mosquitto PATH)")
 		return 1
 	}
-	cfg := bench.SuiteConfig{Midge: *midge, Mosquitto: *mosquitto, OutDir: *out, Markdown: *md,
-		Command: strings.TrimSpace("midge bench suite " + strings.Join(args, " ")), Log: stdout, Repeat: *repeat}
+	if !flagSet(fs, "mochi") {
+		*mochi = defaultMochi(*midge)
+	}
+	if *mochi == "" && !flagSet(fs, "mochi") {
+		fmt.Fprintln(stderr, "midge bench suite: mochi-mqtt broker not found: build it with 'make mochi' (bin/mochi-broker next to midge), give --mochi PATH, or skip it with --mochi ''")
+		return 1
+	}
+	cfg := bench.SuiteConfig{Midge: *midge, Mosquitto: *mosquitto, Mochi: *mochi, Ceiling: *ceiling, OutDir: *out, Markdown: *md,
+		Command: strings.TrimSpace("midge bench suite " + quoteArgs(args)), Log: stdout, Repeat: *repeat}
 	if *only != "" {
 		want := map[string]bool{}
 		for _, c := range strings.Split(*only, ",") {
@@ -492,6 +502,39 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stderr, "%d results (each the median of %d runs) in %s, with report.html\n", len(recs), max(*repeat, 1), *out)
 	return 0
+}
+
+// defaultMochi finds the mochi-mqtt benchmark peer: mochi-broker next to
+// the midge binary (make puts both in bin/), else on PATH; "" if neither.
+func defaultMochi(midge string) string {
+	if midge != "" {
+		p := filepath.Join(filepath.Dir(midge), "mochi-broker")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	p, _ := exec.LookPath("mochi-broker")
+	return p
+}
+
+// quoteArgs joins args as a shell would need them typed, so that the
+// recorded command (an empty --mochi ” included) can be run again.
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = a
+		if a == "" || strings.ContainsAny(a, " \t'\"$\\*?;&|<>()`") {
+			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
+}
+
+// flagSet says whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func benchList(w io.Writer) int {

@@ -100,8 +100,9 @@ func TestBenchRunReportCompareAndInterrupt(t *testing.T) {
 	}
 }
 
-// `midge bench suite` spawns `midge serve` and mosquitto the same way,
-// records both and rewrites only the suite section of the Markdown file.
+// `midge bench suite` spawns `midge serve`, mosquitto and the ceiling
+// relay the same way, records them and rewrites only the suite section
+// of the Markdown file; --mochi ” leaves mochi out on purpose.
 func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	bin := buildMidgeBinary(t)
 	if _, err := exec.LookPath("mosquitto"); err != nil {
@@ -113,13 +114,14 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	code := benchSuite(context.Background(), []string{"--midge", bin, "--out", out, "--markdown", md,
-		"--only", "pairs-q1,conns", "--repeat", "1"}, &stdout, &stderr)
+		"--only", "pairs-q1,conns", "--repeat", "1", "--mochi", ""}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(md)
 	doc := string(b)
-	for _, want := range []string{"kept", "| pairs-q1 | midge ", "| pairs-q1 | mosquitto 2.", "| conns | midge ", "--only pairs-q1,conns"} {
+	for _, want := range []string{"kept", "| pairs-q1 | midge ", "| pairs-q1 | mosquitto 2.", "| pairs-q1 | ceiling |", "| conns | midge ",
+		"| conns | ceiling |", "--only pairs-q1,conns", "midge % of ceiling", "| RSS per idle connection | conns |"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
 		}
@@ -127,10 +129,24 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	if strings.Contains(doc, "Not measured yet") {
 		t.Error("the old suite section was kept")
 	}
-	for _, f := range []string{"pairs-q1-midge-1.json", "pairs-q1-mosquitto-1.json", "conns-midge-1.json", "conns-mosquitto-1.json", "report.html"} {
+	for _, f := range []string{"pairs-q1-midge-1.json", "pairs-q1-mosquitto-1.json", "pairs-q1-ceiling-1.json", "conns-midge-1.json",
+		"conns-mosquitto-1.json", "conns-ceiling-1.json", "report.html"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("suite did not write %s", f)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "pairs-q1-mochi-1.json")); err == nil {
+		t.Error("suite ran mochi, which --mochi '' left out")
+	}
+	if strings.Contains(doc, "| mochi") || !strings.Contains(doc, "--mochi ''") {
+		t.Errorf("BENCHMARKS.md shows a broker that did not run:\n%s", doc)
+	}
+	c, err := bench.Load(filepath.Join(out, "pairs-q1-ceiling-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Broker.Command, " ceiling --loops ") || c.Broker.Name != "ceiling" || c.Result.Received == 0 {
+		t.Errorf("ceiling run: broker %+v, received %d", c.Broker, c.Result.Received)
 	}
 	r, err := bench.Load(filepath.Join(out, "pairs-q1-midge-1.json"))
 	if err != nil {
@@ -192,5 +208,46 @@ func TestBenchRunInProcWithPprofAndPreset(t *testing.T) {
 	}
 	if _, f, err := parseBenchRun([]string{"latency", "--pprof-addr", "127.0.0.1:6060"}, &stderr); err != nil || !f.pprof {
 		t.Errorf("--pprof-addr does not imply --pprof: %v", err)
+	}
+}
+
+// Without mochi-mqtt the suite fails and says how to get it or skip it,
+// unless --mochi ” leaves it out explicitly.
+func TestBenchSuiteNeedsMochiUnlessDisabled(t *testing.T) {
+	dir := t.TempDir()
+	midge := filepath.Join(dir, "midge")
+	if err := os.WriteFile(midge, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir) // no mochi-broker on PATH either
+	var stdout, stderr bytes.Buffer
+	code := benchSuite(context.Background(), []string{"--midge", midge, "--mosquitto", "/bin/true", "--markdown", "",
+		"--out", filepath.Join(dir, "out"), "--only", "pairs-q1"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "mochi-mqtt broker not found") || !strings.Contains(stderr.String(), "make mochi") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("the suite started without mochi")
+	}
+}
+
+// The default mochi-broker is the one next to the midge binary, then the
+// one on PATH.
+func TestDefaultMochiNextToMidgeThenPath(t *testing.T) {
+	bin, onPath := t.TempDir(), t.TempDir()
+	t.Setenv("PATH", onPath)
+	if got := defaultMochi(filepath.Join(bin, "midge")); got != "" {
+		t.Errorf("found %q where there is none", got)
+	}
+	for _, d := range []string{onPath, bin} {
+		if err := os.WriteFile(filepath.Join(d, "mochi-broker"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := defaultMochi(filepath.Join(bin, "midge")); got != filepath.Join(bin, "mochi-broker") {
+		t.Errorf("next to midge: got %q", got)
+	}
+	if got := defaultMochi(filepath.Join(t.TempDir(), "midge")); got != filepath.Join(onPath, "mochi-broker") {
+		t.Errorf("on PATH: got %q", got)
 	}
 }

@@ -1,0 +1,181 @@
+package bench
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// suiteRecord is a synthetic run of a suite case on a broker.
+func suiteRecord(broker, caseName, scenario string, edit func(r *Record)) *Record {
+	r := sampleRecord(broker, scenario, 1, 1)
+	r.Label = broker + " " + caseName
+	if edit != nil {
+		edit(r)
+	}
+	return r
+}
+
+// cpu sets the broker CPU time of a run that received 50,000 messages.
+func cpu(seconds float64) func(r *Record) {
+	return func(r *Record) { r.Result.Received = 50000; r.Usage.CPUSeconds = seconds }
+}
+
+func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
+	lat := func(p50, p99, cpuSec float64) func(r *Record) {
+		return func(r *Record) {
+			r.Result.Latency.P50Us, r.Result.Latency.P99Us, r.Usage.CPUSeconds = p50, p99, cpuSec
+		}
+	}
+	conns := func(perConn, rate float64) func(r *Record) {
+		return func(r *Record) {
+			r.Result.Latency = loadgenSummaryZero()
+			r.Result.Received, r.Usage.RSSPerConn, r.Result.Connect.Rate = 0, perConn, rate
+		}
+	}
+	recs := []*Record{
+		// midge: 50k, 100k and 25k messages per CPU-second
+		suiteRecord("midge", "fanin-q0", "fanin", cpu(1)),
+		suiteRecord("midge", "fanin-q0", "fanin", cpu(0.5)),
+		suiteRecord("midge", "fanin-q0", "fanin", cpu(2)),
+		suiteRecord("mosquitto", "fanin-q0", "fanin", cpu(5)),
+		suiteRecord("mochi", "fanin-q0", "fanin", cpu(2.5)),
+		suiteRecord("ceiling", "fanin-q0", "fanin", cpu(0.25)),
+		suiteRecord("midge", "latency-q0", "latency", lat(100, 400, 0.5)),
+		suiteRecord("midge", "latency-q0", "latency", lat(120, 900, 0.5)),
+		suiteRecord("midge", "latency-q0", "latency", lat(110, 500, 0.5)),
+		suiteRecord("mosquitto", "latency-q0", "latency", lat(100, 600, 1)),
+		suiteRecord("midge", "conns", "conns", conns(1536, 3000)),
+		suiteRecord("mosquitto", "conns", "conns", conns(700, 2000)),
+	}
+	var b bytes.Buffer
+	WriteSuiteMarkdown(&b, recs, "midge bench suite", 3)
+	s := b.String()
+	for _, want := range []string{
+		// targets: median (range) for each broker, ratio to mosquitto, goal met or not
+		"| messages per broker CPU-second | fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 10.0k/s | 20.0k/s | 5.00x | ≥ 5x | yes |",
+		"| latency p50 | latency-q0 | 110.0µs (100.0µs–120.0µs) | 100.0µs | - | 1.10x | ≤ 1x | no |",
+		"| latency p99 | latency-q0 | 500.0µs (400.0µs–900.0µs) | 600.0µs | - | 0.83x | ≤ 1x and < 1ms | yes |",
+		"| broker CPU time | latency-q0 | 0.50s (0.50s–0.50s) | 1.00s | - | 0.50x | ≤ 1x | yes |",
+		"| RSS per idle connection | conns | 1.5KiB | 700B | - | 2.19x | ≤ 2 KiB | yes |",
+		"| connect rate | conns | 3000/s | 2000/s | - | 1.50x | ≥ 1x | yes |",
+		// messages per CPU-second with midge's ratio to mosquitto and mochi
+		"| case | midge | mosquitto | mochi | ceiling | midge ÷ mosquitto | midge ÷ mochi |",
+		"| fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 10.0k/s | 20.0k/s | 200.0k/s | 5.00x | 2.50x |",
+		// midge as a share of the ceiling
+		"| fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 200.0k/s | 25% |",
+		"| fanin-q0 | ceiling |", "| fanin-q0 | mochi 1.0 |",
+		"mochi's defaults", "`midge ceiling`", "rotating",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("section lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "| pairs-q0 |") {
+		t.Error("a target of a case that did not run has a row")
+	}
+}
+
+// A case that one broker did not run (the ceiling skips retained, a run
+// that failed leaves none) is written without that broker.
+func TestSuiteMarkdownWithMissingBrokers(t *testing.T) {
+	recs := []*Record{suiteRecord("midge", "retained-q1", "retained", cpu(1))}
+	var b bytes.Buffer
+	WriteSuiteMarkdown(&b, recs, "midge bench suite", 1)
+	s := b.String()
+	if !strings.Contains(s, "| retained-q1 | midge 1.0 |") || strings.Contains(s, "mosquitto 1.0") ||
+		strings.Contains(s, "midge % of ceiling") || strings.Contains(s, "mochi's defaults") {
+		t.Errorf("section:\n%s", s)
+	}
+}
+
+func TestMedianRunOfNoRunsIsNil(t *testing.T) {
+	if r := medianRun(nil); r != nil {
+		t.Errorf("median of no runs: %v", r.Label)
+	}
+}
+
+func TestSpreadOfEvenCountAveragesTheMiddle(t *testing.T) {
+	var runs []*Record
+	for _, s := range []float64{4, 1, 2, 8} { // 12.5k, 50k, 25k, 6.25k msg/CPU-s
+		runs = append(runs, suiteRecord("midge", "fanin-q0", "fanin", cpu(s)))
+	}
+	got := spreadOf(runs, msgsPerCPUSecond)
+	if got.n != 4 || got.med != 18750 || got.lo != 6250 || got.hi != 50000 {
+		t.Errorf("spread %+v", got)
+	}
+}
+
+// Each repetition starts with the next broker, so with four brokers and
+// four repetitions each goes first once, and every one runs each time.
+func TestRotatedBrokerOrder(t *testing.T) {
+	brokers := suiteBrokers(SuiteConfig{Midge: "midge", Mosquitto: "mosquitto", Mochi: "mochi-broker", Ceiling: true})
+	names := func(bs []suiteBroker) []string {
+		var n []string
+		for _, b := range bs {
+			n = append(n, b.name)
+		}
+		return n
+	}
+	if got := names(brokers); !slices.Equal(got, []string{"midge", "mosquitto", "mochi", "ceiling"}) {
+		t.Fatalf("brokers %v", got)
+	}
+	want := [][]string{
+		{"midge", "mosquitto", "mochi", "ceiling"},
+		{"mosquitto", "mochi", "ceiling", "midge"},
+		{"mochi", "ceiling", "midge", "mosquitto"},
+		{"ceiling", "midge", "mosquitto", "mochi"},
+		{"midge", "mosquitto", "mochi", "ceiling"},
+	}
+	for rep, w := range want {
+		if got := names(rotated(brokers, rep)); !slices.Equal(got, w) {
+			t.Errorf("repetition %d: %v, want %v", rep, got, w)
+		}
+	}
+	if got := names(brokers); got[0] != "midge" {
+		t.Errorf("rotating changed the list: %v", got)
+	}
+	two := suiteBrokers(SuiteConfig{Midge: "midge", Mosquitto: "mosquitto"})
+	if got := names(rotated(two, 1)); !slices.Equal(got, []string{"mosquitto", "midge"}) {
+		t.Errorf("without mochi and ceiling: %v", got)
+	}
+}
+
+// The ceiling runs only the cases it can carry; mochi, midge and
+// mosquitto run them all.
+func TestCeilingSkipsCasesItCannotCarry(t *testing.T) {
+	brokers := suiteBrokers(SuiteConfig{Midge: "midge", Mosquitto: "mosquitto", Mochi: "mochi-broker", Ceiling: true})
+	var names []string
+	for _, c := range SuiteCases() {
+		names = append(names, c.Name)
+	}
+	for _, c := range CeilingCases() {
+		if !slices.Contains(names, c) {
+			t.Errorf("ceiling case %s is not in the suite", c)
+		}
+	}
+	for _, b := range brokers {
+		for _, c := range names {
+			want := b.name != "ceiling" || slices.Contains(CeilingCases(), c)
+			if got := b.runs(c); got != want {
+				t.Errorf("%s runs %s: %v, want %v", b.name, c, got, want)
+			}
+		}
+	}
+	for _, c := range []string{"sharedsub-q1", "retained-q1", "storm-q1"} {
+		if brokers[3].runs(c) {
+			t.Errorf("ceiling runs %s", c)
+		}
+	}
+}
+
+func TestSuiteTitleNamesTheBrokers(t *testing.T) {
+	all := suiteBrokers(SuiteConfig{Mochi: "m", Ceiling: true})
+	if got := suiteTitle(all); got != "midge, mosquitto, mochi-mqtt and ceiling: the standard suite" {
+		t.Errorf("title %q", got)
+	}
+	if got := suiteTitle(all[:2]); got != "midge and mosquitto: the standard suite" {
+		t.Errorf("title %q", got)
+	}
+}
