@@ -75,9 +75,13 @@ func (r *reader) binary() ([]byte, error) {
 
 // string reads a UTF-8 Encoded String and checks it [MQTT-1.5.4-1..2].
 func (r *reader) string() ([]byte, error) {
+	start := r.pos + 2
 	b, err := r.binary()
 	if err != nil {
 		return nil, err
+	}
+	if len(b) < minWords && plainShortASCII(r.buf, start, len(b)) {
+		return b, nil
 	}
 	if err := checkUTF8(b); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ const (
 	lows     = 0x7F7F7F7F7F7F7F7F
 	plusses  = ones * '+'
 	bit3s    = ones * 0x08
+	spaces   = ones * ' '
 	minWords = 8 // strings shorter than this take the byte loop
 )
 
@@ -40,6 +41,24 @@ func plainASCII(b []byte) bool {
 	}
 	x := binary.LittleEndian.Uint64(b[n-8:])
 	return (bad|x|^(ok&(x+lows)))&highs == 0
+}
+
+// plainShortASCII reports whether the n < minWords bytes of buf from start
+// are ASCII without NUL, reading one word of buf around them (the bytes
+// around them are taken as spaces). It reports false, to leave the string to
+// the byte loop, when buf is shorter than a word.
+func plainShortASCII(buf []byte, start, n int) bool {
+	if len(buf) < 8 || n >= 8 || start < 0 || start+n > len(buf) {
+		return false
+	}
+	var x uint64
+	if end := start + n; end >= 8 {
+		x = binary.LittleEndian.Uint64(buf[end-8:]) >> (8 * (8 - n)) // the string in the low bytes
+	} else {
+		x = binary.LittleEndian.Uint64(buf) >> (8 * start) & (1<<(8*n) - 1)
+	}
+	x |= spaces << (8 * n)
+	return (x|^(x+lows))&highs == 0
 }
 
 // plainTopic reports whether b holds only ASCII without NUL, '+' or '#'.

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,36 @@ func TestStringChecksFindEveryPosition(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPlainShortASCIIEveryByte checks the one-word test of short strings
+// against a byte loop: every byte value at every position of strings of 0
+// to 7 bytes, at every place in buffers of 8 and 20 bytes whose other bytes
+// are NUL or high (which the test must not see).
+func TestPlainShortASCIIEveryByte(t *testing.T) {
+	for _, size := range []int{8, 20} {
+		for _, fill := range []byte{0x00, 0xFF} {
+			for n := 0; n < minWords; n++ {
+				for start := 0; start+n <= size; start++ {
+					for pos := 0; pos < max(n, 1); pos++ {
+						for c := 0; c < 256; c++ {
+							buf := bytes.Repeat([]byte{fill}, size)
+							copy(buf[start:], strings.Repeat("a", n))
+							if n > 0 {
+								buf[start+pos] = byte(c)
+							}
+							want := n == 0 || (c != 0 && c < 0x80)
+							if got := plainShortASCII(buf, start, n); got != want {
+								t.Fatalf("plainShortASCII(%x, %d, %d) = %v", buf, start, n, got)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if plainShortASCII([]byte("abc"), 0, 3) {
+		t.Fatal("a buffer shorter than a word must go to the byte loop")
 	}
 }
