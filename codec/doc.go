@@ -1,7 +1,9 @@
 // Package codec decodes and encodes MQTT 3.1, 3.1.1 and 5.0 control packets.
 //
 // Decoding is zero-copy: ReadFrame splits one packet off a read buffer
-// without consuming anything when the packet is incomplete, and each packet
+// without consuming anything when the packet is incomplete (Frame.Read does
+// the same into a Frame the read loop keeps, which is cheaper than a Frame
+// returned by value), and each packet
 // type's Decode fills a value whose []byte fields (and iterators) are views
 // into the frame body. Those views stay valid only while the caller keeps the
 // underlying buffer unchanged (for a gnet connection: until the matching

@@ -42,6 +42,39 @@ func ExampleReadFrame() {
 	// keep 3 bytes, packet needs 34
 }
 
+// The same read loop with one Frame filled in place by Read, which spares
+// the copy of a Frame returned by value.
+func ExampleFrame_Read() {
+	var in []byte
+	in = (&codec.Publish{Topic: []byte("sensors/1/temp"), Payload: []byte("21.5")}).Append(in, codec.V311)
+	in = append(in, 0x30, 0x20, 0x00) // the start of a second packet
+
+	var f codec.Frame
+	var pub codec.Publish
+	for {
+		err := f.Read(in, 1<<20)
+		if errors.Is(err, codec.ErrNeedMore) {
+			fmt.Printf("keep %d bytes, packet needs %d\n", len(in), f.Total)
+			break
+		}
+		if err != nil {
+			fmt.Println("close:", codec.ReasonOf(err))
+			break
+		}
+		if f.Type == codec.PUBLISH {
+			if err := pub.Decode(codec.V311, f.Flags, f.Body); err != nil {
+				fmt.Println("close:", err)
+				break
+			}
+			fmt.Printf("%s %s\n", pub.Topic, pub.Payload)
+		}
+		in = in[f.Total:]
+	}
+	// Output:
+	// sensors/1/temp 21.5
+	// keep 3 bytes, packet needs 34
+}
+
 // One message is encoded once for many subscribers: the properties they
 // share are encoded once, and each subscriber gets a small header of its
 // own; the payload goes out after it (writev) without being copied.
