@@ -51,7 +51,7 @@ func SuiteCases() []SuiteCase {
 		mk("latency-q0", "latency", 0, nil),
 		mk("sharedsub-q1", "sharedsub", 1, func(p *loadgen.Params) { p.Rate = 50 }),
 		mk("retained-q1", "retained", 1, nil),
-		mk("conns", "conns", 0, func(p *loadgen.Params) { p.Conns = 2000; p.Hold = loadgen.Duration(time.Second) }),
+		mk("conns", "conns", 0, func(p *loadgen.Params) { p.Conns = 10000; p.Hold = loadgen.Duration(time.Second) }),
 		mk("storm-q1", "storm", 1, func(p *loadgen.Params) { p.Conns = 1000 }),
 	}
 }
@@ -71,6 +71,9 @@ type SuiteConfig struct {
 	// CeilingLoops is the relay's event loops (default: one per CPU, as
 	// midge serve runs).
 	CeilingLoops int
+	// CeilingOneLoop adds the relay on one event loop as well
+	// ("ceiling-1loop"): no cross-loop wake-ups, the lower bound on CPU.
+	CeilingOneLoop bool
 	// Cases to run (default SuiteCases()).
 	Cases []SuiteCase
 	// OutDir receives one JSON record per run and report.html.
@@ -151,9 +154,15 @@ func suiteBrokers(cfg SuiteConfig) []suiteBroker {
 		for _, c := range CeilingCases() {
 			only[c] = true
 		}
-		brokers = append(brokers, suiteBroker{name: "ceiling", only: only, start: func(ctx context.Context, dir, addr string) (*Target, error) {
-			return Spawn(ctx, shellQuote(cfg.Midge)+" ceiling --loops "+strconv.Itoa(loops)+" --listen "+addr, addr)
-		}})
+		relay := func(loops int) func(ctx context.Context, dir, addr string) (*Target, error) {
+			return func(ctx context.Context, dir, addr string) (*Target, error) {
+				return Spawn(ctx, shellQuote(cfg.Midge)+" ceiling --loops "+strconv.Itoa(loops)+" --listen "+addr, addr)
+			}
+		}
+		brokers = append(brokers, suiteBroker{name: "ceiling", only: only, start: relay(loops)})
+		if cfg.CeilingOneLoop && loops != 1 {
+			brokers = append(brokers, suiteBroker{name: "ceiling-1loop", only: only, start: relay(1)})
+		}
 	}
 	return brokers
 }

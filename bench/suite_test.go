@@ -42,6 +42,7 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 		suiteRecord("mosquitto", "fanin-q0", "fanin", cpu(5)),
 		suiteRecord("mochi", "fanin-q0", "fanin", cpu(2.5)),
 		suiteRecord("ceiling", "fanin-q0", "fanin", cpu(0.25)),
+		suiteRecord("ceiling-1loop", "fanin-q0", "fanin", cpu(0.1)),
 		suiteRecord("midge", "latency-q0", "latency", lat(100, 400, 0.5)),
 		suiteRecord("midge", "latency-q0", "latency", lat(120, 900, 0.5)),
 		suiteRecord("midge", "latency-q0", "latency", lat(110, 500, 0.5)),
@@ -61,16 +62,20 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 		"| RSS per idle connection | conns | 1.5KiB | 700B | - | 2.19x | ≤ 2 KiB | yes |",
 		"| connect rate | conns | 3000/s | 2000/s | - | 1.50x | ≥ 1x | yes |",
 		// messages per CPU-second with midge's ratio to mosquitto and mochi
-		"| case | midge | mosquitto | mochi | ceiling | midge ÷ mosquitto | midge ÷ mochi |",
-		"| fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 10.0k/s | 20.0k/s | 200.0k/s | 5.00x | 2.50x |",
+		"| case | midge | mosquitto | mochi | ceiling | ceiling-1loop | midge ÷ mosquitto | midge ÷ mochi |",
+		"| fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 10.0k/s | 20.0k/s | 200.0k/s | 500.0k/s | 5.00x | 2.50x |",
 		// midge as a share of the ceiling
-		"| fanin-q0 | 50.0k/s (25.0k/s–100.0k/s) | 200.0k/s | 25% |",
+		"| fanin-q0 | ceiling | 50.0k/s (25.0k/s–100.0k/s) | 200.0k/s | 25% |",
+		"| fanin-q0 | ceiling-1loop | 50.0k/s (25.0k/s–100.0k/s) | 500.0k/s | 10% |",
 		"| fanin-q0 | ceiling |", "| fanin-q0 | mochi 1.0 |",
 		"mochi's defaults", "`midge ceiling`", "rotating",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("section lacks %q:\n%s", want, s)
 		}
+	}
+	if strings.Contains(s, "| midge ÷ ceiling") {
+		t.Error("the ceiling has a column of ratios beside the brokers")
 	}
 	if strings.Contains(s, "| pairs-q0 |") {
 		t.Error("a target of a case that did not run has a row")
@@ -136,6 +141,10 @@ func TestRotatedBrokerOrder(t *testing.T) {
 	if got := names(brokers); got[0] != "midge" {
 		t.Errorf("rotating changed the list: %v", got)
 	}
+	one := suiteBrokers(SuiteConfig{Mochi: "m", Ceiling: true, CeilingLoops: 2, CeilingOneLoop: true})
+	if got := names(one); !slices.Equal(got, []string{"midge", "mosquitto", "mochi", "ceiling", "ceiling-1loop"}) {
+		t.Errorf("with the one-loop ceiling: %v", got)
+	}
 	two := suiteBrokers(SuiteConfig{Midge: "midge", Mosquitto: "mosquitto"})
 	if got := names(rotated(two, 1)); !slices.Equal(got, []string{"mosquitto", "midge"}) {
 		t.Errorf("without mochi and ceiling: %v", got)
@@ -167,6 +176,10 @@ func TestCeilingSkipsCasesItCannotCarry(t *testing.T) {
 		if brokers[3].runs(c) {
 			t.Errorf("ceiling runs %s", c)
 		}
+	}
+	one := suiteBrokers(SuiteConfig{Ceiling: true, CeilingLoops: 2, CeilingOneLoop: true})
+	if b := one[len(one)-1]; b.name != "ceiling-1loop" || b.runs("retained-q1") || !b.runs("fanin-q0") {
+		t.Errorf("one-loop ceiling %s runs retained %v, fanin %v", b.name, b.runs("retained-q1"), b.runs("fanin-q0"))
 	}
 }
 

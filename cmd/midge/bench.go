@@ -452,9 +452,11 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	mosquitto := fs.String("mosquitto", mosq, "mosquitto `binary`")
 	mochi := fs.String("mochi", "", "mochi-mqtt broker `binary` (default: mochi-broker next to the midge binary, else on PATH; '' skips mochi)")
 	ceiling := fs.Bool("ceiling", true, "also run the ceiling relay (midge ceiling) on the cases it can carry")
+	ceilingOne := fs.Bool("ceiling-1loop", false, "also run the ceiling relay on one event loop (the lower bound on CPU)")
 	out := fs.String("out", filepath.Join("bench-results", "suite-"+time.Now().UTC().Format("20060102-150405")), "`directory` for the records and report.html")
 	md := fs.String("markdown", "BENCHMARKS.md", "`file` whose suite section is rewritten (empty: none)")
 	only := fs.String("only", "", "run only these comma-separated `cases`")
+	conns := fs.Int("conns", 0, "idle connections of the conns case (0: the suite's 10000; fewer for a board with a low open-file limit)")
 	repeat := fs.Int("repeat", 3, "runs per case and broker; the median run is reported")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -470,8 +472,12 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "midge bench suite: mochi-mqtt broker not found: build it with 'make mochi' (bin/mochi-broker next to midge), give --mochi PATH, or skip it with --mochi ''")
 		return 1
 	}
-	cfg := bench.SuiteConfig{Midge: *midge, Mosquitto: *mosquitto, Mochi: *mochi, Ceiling: *ceiling, OutDir: *out, Markdown: *md,
+	cfg := bench.SuiteConfig{Midge: *midge, Mosquitto: *mosquitto, Mochi: *mochi, Ceiling: *ceiling, CeilingOneLoop: *ceiling && *ceilingOne, OutDir: *out, Markdown: *md,
 		Command: strings.TrimSpace("midge bench suite " + quoteArgs(args)), Log: stdout, Repeat: *repeat}
+	if *conns < 0 {
+		fmt.Fprintln(stderr, "midge bench suite: --conns must not be negative")
+		return 2
+	}
 	if *only != "" {
 		want := map[string]bool{}
 		for _, c := range strings.Split(*only, ",") {
@@ -485,6 +491,16 @@ func benchSuite(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if len(cfg.Cases) == 0 {
 			fmt.Fprintln(stderr, "midge bench suite: --only names no case")
 			return 2
+		}
+	}
+	if *conns > 0 {
+		if cfg.Cases == nil {
+			cfg.Cases = bench.SuiteCases()
+		}
+		for i := range cfg.Cases {
+			if cfg.Cases[i].Name == "conns" {
+				cfg.Cases[i].Params.Conns = *conns
+			}
 		}
 	}
 	if stderrIsTerminal() {

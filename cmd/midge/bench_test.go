@@ -114,14 +114,14 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	code := benchSuite(context.Background(), []string{"--midge", bin, "--out", out, "--markdown", md,
-		"--only", "pairs-q1,conns", "--repeat", "1", "--mochi", ""}, &stdout, &stderr)
+		"--only", "pairs-q1,conns", "--conns", "1000", "--repeat", "1", "--mochi", ""}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(md)
 	doc := string(b)
 	for _, want := range []string{"kept", "| pairs-q1 | midge ", "| pairs-q1 | mosquitto 2.", "| pairs-q1 | ceiling |", "| conns | midge ",
-		"| conns | ceiling |", "--only pairs-q1,conns", "midge % of ceiling", "| RSS per idle connection | conns |"} {
+		"| conns | ceiling |", "--only pairs-q1,conns", "midge % of ceiling", "| RSS per idle connection | conns |", "- conns: 1000 idle connections"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
 		}
