@@ -15,9 +15,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/midge-mqtt/midge/bench"
 	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/internal/mosqconf"
 	"github.com/midge-mqtt/midge/internal/passwd"
+	"github.com/midge-mqtt/midge/profiles"
 )
 
 func init() {
@@ -38,6 +40,10 @@ type serveConfig struct {
 	verbose    bool
 	version    bool
 	loops      int
+	profile    string
+
+	preset       *profiles.Preset // chosen by buildOptions; nil with --profile none
+	presetReason string
 }
 
 func parseServeArgs(args []string, stderr io.Writer) (*serveConfig, error) {
@@ -52,7 +58,8 @@ func parseServeArgs(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.BoolVar(&sc.verbose, "v", false, "verbose logging")
 	fs.BoolVar(&sc.verbose, "verbose", false, "verbose logging")
 	fs.BoolVar(&sc.version, "version", false, "print the version and exit")
-	fs.IntVar(&sc.loops, "loops", 0, "number of event loops (0 = one per CPU)")
+	fs.IntVar(&sc.loops, "loops", 0, "number of event loops (0 = one per CPU, or the preset's)")
+	fs.StringVar(&sc.profile, "profile", "auto", "board preset: auto, a `name` from 'midge profile --list', or none (mosquitto's defaults); options in the config file win")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -118,6 +125,14 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		}
 		fromListen = append(fromListen, l)
 	}
+	if sc.profile != "none" {
+		p, reason, err := selectPreset(sc.profile, profiles.DetectHost())
+		if err != nil {
+			return opts, nil, fmt.Errorf("--profile: %v", err)
+		}
+		presetEngineOptions(p, &opts)
+		sc.preset, sc.presetReason = &p, reason
+	}
 	localOnly := true
 	if sc.configFile != "" {
 		cfg, err := mosqconf.ParseFile(sc.configFile)
@@ -145,27 +160,40 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 			}
 			opts.Listeners = append(opts.Listeners, tcpListener(l.Bind, strconv.Itoa(l.Port), l.SocketDomain))
 		}
-		opts.MaxInflightMessages = cfg.MaxInflightMessages
-		if cfg.MaxInflightMessages == 0 {
-			opts.MaxInflightMessages = 65535 // 0 = no limit
+		// A board preset supplies the limits the file does not write
+		// down; what the file says wins.
+		given := func(key string) bool { return sc.preset == nil || cfg.Given[key] }
+		if given("max_inflight_messages") {
+			opts.MaxInflightMessages = cfg.MaxInflightMessages
+			if cfg.MaxInflightMessages == 0 {
+				opts.MaxInflightMessages = 65535 // 0 = no limit
+			}
 		}
-		opts.MaxQueuedMessages = cfg.MaxQueuedMessages
-		if cfg.MaxQueuedMessages == 0 {
-			opts.MaxQueuedMessages = 1 << 30
+		if given("max_queued_messages") {
+			opts.MaxQueuedMessages = cfg.MaxQueuedMessages
+			if cfg.MaxQueuedMessages == 0 {
+				opts.MaxQueuedMessages = 1 << 30
+			}
 		}
-		opts.MaxQueuedBytes = int(cfg.MaxQueuedBytes)
+		if given("max_queued_bytes") {
+			opts.MaxQueuedBytes = int(cfg.MaxQueuedBytes)
+		}
 		opts.QueueQoS0Messages = cfg.QueueQoS0Messages
 		opts.SysInterval = time.Duration(cfg.SysInterval) * time.Second
 		if cfg.SysInterval == 0 {
 			opts.SysInterval = -1
 		}
-		opts.MaxConnections = cfg.MaxConnections
+		if given("max_connections") {
+			opts.MaxConnections = cfg.MaxConnections
+		}
 		for _, l := range cfg.Listeners {
 			if l.MaxConnections > 0 && (opts.MaxConnections <= 0 || l.MaxConnections < opts.MaxConnections) {
 				opts.MaxConnections = l.MaxConnections
 			}
 		}
-		opts.MaxPacketSize = uint32(cfg.MaxPacketSize)
+		if given("max_packet_size") {
+			opts.MaxPacketSize = uint32(cfg.MaxPacketSize)
+		}
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
@@ -199,7 +227,9 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		}
 	}
 	opts.Listeners = append(opts.Listeners, fromListen...)
-	opts.EventLoops = sc.loops
+	if sc.loops != 0 || sc.preset == nil {
+		opts.EventLoops = sc.loops
+	}
 	if v := os.Getenv("MIDGE_CONNECT_TIMEOUT"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil && d > 0 {
 			opts.ConnectTimeout = d
@@ -266,6 +296,16 @@ func runServe(args []string) int {
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	if sc.preset != nil {
+		notes := sc.preset.ApplyRuntime()
+		logger.Info("board preset", "preset", sc.preset.Name, "reason", sc.presetReason, "runtime", strings.Join(notes, "; "))
+	}
+	if stop, err := servePprof(os.Getenv(bench.PprofEnv)); err != nil {
+		fmt.Fprintln(os.Stderr, "midge serve:", err)
+		return 2
+	} else if stop != nil {
+		defer stop()
 	}
 	opts.Logger = logger
 	opts.Version = Version

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/midge-mqtt/midge/engine"
 	"github.com/midge-mqtt/midge/internal/passwd"
+	"github.com/midge-mqtt/midge/profiles"
 )
 
 func TestServeNoArgumentsIsLocalOnly(t *testing.T) {
@@ -150,5 +152,77 @@ func TestServePasswordFileAuthenticates(t *testing.T) {
 	anon := &engine.ConnectInfo{}
 	if auth.Authenticate(ok) != nil || auth.Authenticate(bad) == nil || auth.Authenticate(anon) == nil {
 		t.Fatal("password file not applied: right password refused, wrong accepted, or anonymous accepted")
+	}
+}
+
+func TestServePresetFillsWhatTheConfigLeavesOut(t *testing.T) {
+	conf := writeConf(t, "listener 1883 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 7\n")
+	sc, _ := parseServeArgs([]string{"-c", conf, "--profile", "pi3"}, io.Discard)
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := selectPreset("pi3", profiles.DetectHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.preset == nil || sc.preset.Name != "pi3" {
+		t.Fatalf("preset = %v, want pi3", sc.preset)
+	}
+	if opts.MaxInflightMessages != 7 {
+		t.Errorf("max_inflight_messages = %d, want the file's 7", opts.MaxInflightMessages)
+	}
+	if opts.MaxQueuedMessages != p.MaxQueuedMessages || opts.MaxPacketSize != uint32(p.MaxPacketSize) || opts.MaxConnections != p.MaxConnections {
+		t.Errorf("queued %d packet %d conns %d, want the preset's %d %d %d",
+			opts.MaxQueuedMessages, opts.MaxPacketSize, opts.MaxConnections, p.MaxQueuedMessages, p.MaxPacketSize, p.MaxConnections)
+	}
+}
+
+func TestServeProfileNoneKeepsMosquittoDefaults(t *testing.T) {
+	conf := writeConf(t, "listener 1883 127.0.0.1\nallow_anonymous true\n")
+	sc, _ := parseServeArgs([]string{"-c", conf, "--profile", "none"}, io.Discard)
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.preset != nil {
+		t.Fatalf("preset %q applied with --profile none", sc.preset.Name)
+	}
+	if opts.MaxInflightMessages != 20 || opts.MaxQueuedMessages != 1000 || opts.MaxPacketSize != 0 {
+		t.Errorf("inflight %d queued %d packet %d, want mosquitto's 20 1000 0 (protocol maximum)",
+			opts.MaxInflightMessages, opts.MaxQueuedMessages, opts.MaxPacketSize)
+	}
+}
+
+func TestServeUnknownProfileIsAnError(t *testing.T) {
+	sc, _ := parseServeArgs([]string{"--profile", "no-such-board"}, io.Discard)
+	if _, _, err := buildOptions(sc); err == nil || !strings.Contains(err.Error(), "--profile") {
+		t.Fatalf("err = %v, want a --profile error", err)
+	}
+}
+
+func TestServePprofOnLoopbackOnly(t *testing.T) {
+	if _, err := servePprof("0.0.0.0:0"); err == nil {
+		t.Fatal("pprof accepted a non-loopback address")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	stop, err := servePprof(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "heap profile") {
+		t.Fatalf("status %d, body %.80q: want a heap profile", resp.StatusCode, body)
 	}
 }

@@ -210,7 +210,8 @@ func launchBroker(c brokerConfig) (*broker, error) {
 	if brokerIs("mosquitto") {
 		b.cmd = exec.Command("mosquitto", "-c", conf)
 	} else {
-		b.cmd = exec.Command(midgeBinary, "serve", "-c", conf)
+		// --profile none: mosquitto's defaults, the behaviour this suite compares.
+		b.cmd = exec.Command(midgeBinary, "serve", "--profile", "none", "-c", conf)
 	}
 	b.cmd.Env = append(os.Environ(), "MIDGE_CONNECT_TIMEOUT="+midgeConnectTimeout.String())
 	b.cmd.Stdout = b.log

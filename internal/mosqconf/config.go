@@ -153,6 +153,10 @@ type Bridge struct {
 
 // Config is a parsed mosquitto.conf with mosquitto 2.0's defaults filled in.
 type Config struct {
+	// Given holds every option keyword that appears in the files, so a
+	// caller can tell an explicit value from a default (a board preset's
+	// value gives way only to options that were written down).
+	Given map[string]bool
 	// Listeners are the listeners in file order; mosquitto's default
 	// listener (Default) comes last, as mosquitto opens it. When the file
 	// configures no listener at all, mosquitto 2 listens on 127.0.0.1 and

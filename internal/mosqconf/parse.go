@@ -124,6 +124,10 @@ func splitLine(raw string) (l line, ok bool) {
 
 // apply dispatches one line to its option handler.
 func (p *parser) apply(l *line) error {
+	if p.cfg.Given == nil {
+		p.cfg.Given = map[string]bool{}
+	}
+	p.cfg.Given[l.key] = true
 	if h, ok := supported[l.key]; ok {
 		if err := h(p, l); err != nil {
 			return err

@@ -392,3 +392,16 @@ func TestIncludedFileStartsOutsideBlocks(t *testing.T) {
 		t.Errorf("listener %+v, default max_connections %d", c.Listeners[0], c.MaxConnections)
 	}
 }
+
+func TestGivenRecordsWrittenOptions(t *testing.T) {
+	cfg, err := Parse(strings.NewReader("max_inflight_messages 5\nlistener 1883\n# max_queued_messages 9\n"), "given.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Given["max_inflight_messages"] || !cfg.Given["listener"] {
+		t.Errorf("Given = %v, want max_inflight_messages and listener", cfg.Given)
+	}
+	if cfg.Given["max_queued_messages"] {
+		t.Error("a commented-out option counts as given")
+	}
+}
