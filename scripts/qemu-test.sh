@@ -83,5 +83,29 @@ for arch in $arches; do
 		status=1
 	fi
 done
+# A short `midge bench` smoke run: an emulated arm64 midge driven by the
+# emulated arm64 load generator. The record must say it was emulated (it is
+# never a board's figure) and show every message delivered.
+if [ "${SMOKE:-1}" = 1 ] && [[ " $arches " == *" arm64 "* ]]; then
+	t0=$(date +%s)
+	echo "=== qemu-test: arm64 midge bench smoke run"
+	qemu=$(find_qemu aarch64)
+	tmp=$(mktemp -d)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -o "$tmp/midge" ./cmd/midge
+	port=$((20000 + RANDOM % 20000))
+	if timeout 120 "$qemu" "$tmp/midge" bench run latency --no-progress \
+		--spawn "$qemu $tmp/midge serve --profile none -p $port" --broker "127.0.0.1:$port" \
+		--publishers 20 --rate 5 --duration 2s --qos 1 -o "$tmp/smoke.json" &&
+		grep -q '"emulated": true' "$tmp/smoke.json" &&
+		grep -q '"lost": 0' "$tmp/smoke.json" &&
+		grep -q '"received": 200' "$tmp/smoke.json"; then
+		echo "=== qemu-test: smoke: ok in $(($(date +%s) - t0))s"
+	else
+		echo "=== qemu-test: smoke: FAILED after $(($(date +%s) - t0))s"
+		cat "$tmp/smoke.json" 2>/dev/null | head -40
+		status=1
+	fi
+	rm -rf "$tmp"
+fi
 echo "=== qemu-test: total $(($(date +%s) - start_all))s"
 exit $status
