@@ -41,8 +41,8 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 		suiteRecord("midge", "fanin-q0", "fanin", cpu(2)),
 		suiteRecord("mosquitto", "fanin-q0", "fanin", cpu(5)),
 		suiteRecord("mochi", "fanin-q0", "fanin", cpu(2.5)),
-		suiteRecord("ceiling", "fanin-q0", "fanin", cpu(0.25)),
-		suiteRecord("ceiling-1loop", "fanin-q0", "fanin", cpu(0.1)),
+		suiteRecord("ceiling", "fanin-q0", "fanin", func(r *Record) { cpu(0.25)(r); r.Broker.Command = "midge ceiling --loops 2 --listen x" }),
+		suiteRecord("ceiling-1loop", "fanin-q0", "fanin", func(r *Record) { cpu(0.1)(r); r.Broker.Command = "midge ceiling --loops 1 --listen x" }),
 		suiteRecord("midge", "latency-q0", "latency", lat(100, 400, 0.5)),
 		suiteRecord("midge", "latency-q0", "latency", lat(120, 900, 0.5)),
 		suiteRecord("midge", "latency-q0", "latency", lat(110, 500, 0.5)),
@@ -67,7 +67,7 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 		// midge as a share of the ceiling
 		"| fanin-q0 | ceiling | 50.0k/s (25.0k/s–100.0k/s) | 200.0k/s | 25% |",
 		"| fanin-q0 | ceiling-1loop | 50.0k/s (25.0k/s–100.0k/s) | 500.0k/s | 10% |",
-		"| fanin-q0 | ceiling |", "| fanin-q0 | mochi 1.0 |",
+		"| fanin-q0 | ceiling, 2 loops |", "| fanin-q0 | ceiling-1loop, 1 loop |", "| fanin-q0 | mochi 1.0 |", "ceiling-1loop is the same relay",
 		"mochi's defaults", "`midge ceiling`", "rotating",
 	} {
 		if !strings.Contains(s, want) {
