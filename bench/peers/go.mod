@@ -1,15 +1,18 @@
 module github.com/midge-mqtt/midge/bench/peers
 
-go 1.26
+go 1.26.0
 
 replace github.com/midge-mqtt/midge => ../..
 
 require (
-	github.com/eclipse/paho.golang v0.23.0 // indirect
-	github.com/eclipse/paho.mqtt.golang v1.5.1 // indirect
+	github.com/eclipse/paho.golang v0.23.0
+	github.com/eclipse/paho.mqtt.golang v1.5.1
+	github.com/midge-mqtt/midge v0.0.0
+	github.com/mochi-mqtt/server/v2 v2.7.9
+)
+
+require (
 	github.com/gorilla/websocket v1.5.3 // indirect
-	github.com/midge-mqtt/midge v0.0.0 // indirect
-	github.com/mochi-mqtt/server/v2 v2.7.9 // indirect
 	github.com/rs/xid v1.4.0 // indirect
 	golang.org/x/net v0.44.0 // indirect
 	golang.org/x/sync v0.17.0 // indirect
