@@ -48,6 +48,8 @@ type conn struct {
 	lastRecv  time.Time
 	timer     timer
 
+	auth *enhancedAuth // set when CONNECT carried an Authentication Method
+
 	will            *will
 	cleanDisconnect bool         // DISCONNECT received: the will is discarded
 	takenOver       atomic.Bool  // another connection took the session over
@@ -97,7 +99,7 @@ func (c *conn) handleBytes(buf []byte) (int, error) {
 	for off < len(buf) {
 		f, err := codec.ReadFrame(buf[off:], b.readLimit)
 		if err == codec.ErrNeedMore {
-			if c.state == stateAwaitConnect && buf[off] != byte(codec.CONNECT)<<4 {
+			if c.state == stateAwaitConnect && c.auth == nil && buf[off] != byte(codec.CONNECT)<<4 {
 				// No need to wait for the rest: the first packet must be a
 				// CONNECT [MQTT-3.1.0-1] with flags 0 [MQTT-2.2.2-2].
 				c.protocolError("first packet is not CONNECT", codec.ProtocolError)
@@ -156,6 +158,9 @@ func (c *conn) remote() string {
 // handlePacket dispatches one framed packet.
 func (c *conn) handlePacket(f codec.Frame) error {
 	if c.state == stateAwaitConnect {
+		if c.auth != nil {
+			return c.handleAuthBeforeConnack(f) // CONNECT received, AUTH exchange under way
+		}
 		if f.Type != codec.CONNECT {
 			c.protocolError("first packet is not CONNECT", errors.New(f.Type.String())) // [MQTT-3.1.0-1]
 			return errClose
@@ -183,8 +188,10 @@ func (c *conn) handlePacket(f codec.Frame) error {
 	case codec.CONNECT:
 		c.protocolError("second CONNECT", codec.ProtocolError) // [MQTT-3.1.0-2]
 		return errClose
+	case codec.AUTH:
+		return c.handleReauth(f)
 	default:
-		c.protocolError("unexpected "+f.Type.String(), codec.ProtocolError) // AUTH without an authentication method
+		c.protocolError("unexpected "+f.Type.String(), codec.ProtocolError)
 		return errClose
 	}
 }

@@ -18,6 +18,8 @@ type connackProps struct {
 	assignedID      string
 	serverKeepAlive int // -1: not sent
 	responseInfo    string
+	authMethod      string // enhanced authentication: echoed [MQTT-4.12.0-5]
+	authData        []byte // the authenticator's last data, if any
 }
 
 // writeConnack queues a CONNACK in the client's version: 3.1 has no
@@ -52,6 +54,8 @@ func (c *conn) writeConnack(present bool, rc codec.ReasonCode, extra *connackPro
 				p.Set(codec.PropServerKeepAlive)
 			}
 			p.ResponseInfo = []byte(extra.responseInfo)
+			p.AuthMethod = []byte(extra.authMethod)
+			p.AuthData = extra.authData
 		}
 	}
 	pkt := ack.Append(nil, codec.V5)
@@ -102,9 +106,6 @@ func (c *conn) handleConnect(f codec.Frame) error {
 		c.info.ClientID = clientID
 		extra.assignedID = clientID // [MQTT-3.2.2-16]
 	}
-	if v5 && len(p.Props.AuthMethod) > 0 {
-		return c.refuse(codec.BadAuthenticationMethod, "unsupported authentication method") // [MQTT-4.12.0-1]
-	}
 	keepAlive := p.KeepAlive
 	if b.opts.MaxKeepalive < DefaultMaxKeepalive && keepAlive > b.opts.MaxKeepalive {
 		if !v5 {
@@ -114,6 +115,9 @@ func (c *conn) handleConnect(f codec.Frame) error {
 		}
 		keepAlive = b.opts.MaxKeepalive
 		extra.serverKeepAlive = int(keepAlive) // [MQTT-3.2.2-21]
+	}
+	if v5 && len(p.Props.AuthMethod) > 0 {
+		return c.startEnhancedAuth(&p, extra, keepAlive)
 	}
 	if a := b.opts.Authenticator; a != nil {
 		info := ConnectInfo{ClientInfo: c.info, HasUsername: p.UsernameFlag, HasPassword: p.PasswordFlag, Password: p.Password}
@@ -126,6 +130,15 @@ func (c *conn) handleConnect(f codec.Frame) error {
 			return c.refuse(rc, "authentication: "+err.Error())
 		}
 	}
+	return c.acceptConnect(&p, extra, keepAlive)
+}
+
+// acceptConnect completes an accepted CONNECT: will, session, CONNACK 0x00
+// and the keep-alive timer. p may alias the read buffer.
+func (c *conn) acceptConnect(p *codec.Connect, extra connackProps, keepAlive uint16) error {
+	b := c.loop.b
+	v5 := p.Version == codec.V5
+	clientID := c.info.ClientID
 	if p.WillFlag {
 		if err := b.checkTopicLevels(p.Will.Topic); err != nil {
 			c.protocolError("will topic", err)
