@@ -2,7 +2,7 @@ package codec
 
 var (
 	errPropUnknown    = malformed("unknown property identifier (§2.2.2.2)")
-	errPropNotAllowed = protocolErr("property not allowed in this packet (§2.2.2.2 Table 2-4)")
+	errPropNotAllowed = malformed("property not valid for this packet type (§2.2.2.2: a Malformed Packet; Table 2-4)")
 	errPropDuplicate  = protocolErr("property included more than once (§2.2.2.2: only User Property, and Subscription Identifier in PUBLISH, repeat)")
 	errPropLength     = malformed("property length runs past the packet (§2.2.2.1)")
 	errPropBool       = protocolErr("property value other than 0 or 1 (§3.1.2.11, §3.2.2.3, §3.3.2.3.2)")
@@ -11,9 +11,9 @@ var (
 
 // decode reads a property length and that many bytes of properties for
 // context t (a packet type, or WillProperties), validating each property
-// against Table 2-4: an unknown identifier is a Malformed Packet, a property
-// not allowed in t or repeated when it may not be is a Protocol Error
-// (§2.2.2.2). Fields alias r's buffer.
+// against Table 2-4: an unknown identifier or one not valid for t is a
+// Malformed Packet (§2.2.2.2), one repeated when it may not be is a Protocol
+// Error. Fields alias r's buffer.
 func (p *Properties) decode(r *reader, t PacketType) error {
 	*p = Properties{}
 	n, err := r.varint()
@@ -140,7 +140,9 @@ func (p *Properties) decodeValue(r *reader, id PropertyID) error {
 	return err
 }
 
-var errTopicAliasZero = protocolErr("topic alias 0 [MQTT-3.3.2-8]")
+// errTopicAliasZero carries Topic Alias invalid (0x94), the code for an alias
+// the receiver cannot accept, as for one above its maximum.
+var errTopicAliasZero = &Error{Code: TopicAliasInvalid, Rule: "topic alias 0 [MQTT-3.3.2-8]"}
 
 func readBool(r *reader) (byte, error) {
 	b, err := r.byte()

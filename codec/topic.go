@@ -2,7 +2,7 @@ package codec
 
 var (
 	errTopicEmpty    = &Error{Code: TopicNameInvalid, Rule: "empty topic name [MQTT-4.7.3-1]"}
-	errTopicWildcard = &Error{Code: TopicNameInvalid, Rule: "wildcard in a topic name [MQTT-3.3.2-2]"}
+	errTopicWildcard = &Error{Code: ProtocolError, Rule: "wildcard in a topic name [MQTT-3.3.2-2]"} // a MUST NOT broken: a Protocol Error, as mosquitto answers
 	errFilterEmpty   = &Error{Code: TopicFilterInvalid, Rule: "empty topic filter [MQTT-4.7.3-1]"}
 	errFilterHash    = &Error{Code: TopicFilterInvalid, Rule: "'#' not alone in the last level [MQTT-4.7.1-1] (3.1.1: [MQTT-4.7.1-2])"}
 	errFilterPlus    = &Error{Code: TopicFilterInvalid, Rule: "'+' not alone in its level [MQTT-4.7.1-2] (3.1.1: [MQTT-4.7.1-3])"}
@@ -17,7 +17,7 @@ var (
 // ValidTopicName checks a PUBLISH Topic Name: at least one byte
 // [MQTT-4.7.3-1], at most 65535 [MQTT-4.7.3-3], a valid UTF-8 string without
 // U+0000 [MQTT-4.7.3-2], and no wildcard [MQTT-3.3.2-2]. It returns nil or an
-// error with reason TopicNameInvalid.
+// error with reason TopicNameInvalid (ProtocolError for a wildcard).
 func ValidTopicName(topic []byte) error {
 	if len(topic) == 0 {
 		return errTopicEmpty // [MQTT-4.7.3-1]

@@ -20,9 +20,9 @@ func TestValidTopicName(t *testing.T) {
 		{"$SYS/broker", Success},
 		{"température/é", Success},
 		{"", TopicNameInvalid},              // [MQTT-4.7.3-1]
-		{"a/+", TopicNameInvalid},           // [MQTT-3.3.2-2]
-		{"a/#", TopicNameInvalid},           // [MQTT-3.3.2-2]
-		{"é/+", TopicNameInvalid},           // wildcard after a multi-byte rune
+		{"a/+", ProtocolError},              // [MQTT-3.3.2-2]
+		{"a/#", ProtocolError},              // [MQTT-3.3.2-2]
+		{"é/+", ProtocolError},              // wildcard after a multi-byte rune
 		{"a\x00", TopicNameInvalid},         // [MQTT-4.7.3-2]
 		{"a\xED\xA0\x80", TopicNameInvalid}, // surrogate [MQTT-1.5.4-1]
 		{"\xFF", TopicNameInvalid},
