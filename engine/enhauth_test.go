@@ -464,3 +464,29 @@ func TestPahoV5EnhancedAuthAndReauthentication(t *testing.T) {
 		t.Fatalf("wrong secret refused with %+v (%v), want CONNACK 0x87", ack, err)
 	}
 }
+
+func TestEnhancedAuthKeepsTheConnectAcrossTheExchange(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{Authenticator: &challengeAuth{rounds: 2}})
+	sub := tb.dial(0)
+	sub.connectV5("watcher", true, codec.Properties{})
+	sub.subscribeV5("sensors/+/state", codec.Subscription{QoS: 1}, 0)
+
+	c := tb.dial(0)
+	c.v = codec.V5
+	p := codec.Connect{Version: codec.V5, ClientID: []byte("sensor-7"), CleanStart: true, WillFlag: true,
+		Will: codec.Will{Topic: []byte("sensors/7/state"), Payload: []byte("offline"), QoS: 1}}
+	p.Props.AuthMethod = []byte(crMethod)
+	raw := p.Append(nil, codec.V5)
+	c.send(raw)
+	clear(raw) // the read buffer is reused before the exchange ends
+	c.answerChallenge(crSecret)
+	c.answerChallenge(crSecret)
+	if ack := c.nextConnack(); ack.ReasonCode != codec.Success {
+		t.Fatalf("CONNACK %v", ack.ReasonCode)
+	}
+	c.drop()
+	got := sub.publishes()
+	if len(got) != 1 || string(got[0].Topic) != "sensors/7/state" || string(got[0].Payload) != "offline" {
+		t.Fatalf("will after an enhanced-auth CONNECT: %v", got)
+	}
+}
