@@ -222,10 +222,10 @@ func (c *conn) writeDisconnectReason(rc codec.ReasonCode, reason string) {
 }
 
 // writeBuilt queues pkt; when it is larger than the client's Maximum Packet
-// Size it is rebuilt without the Reason String in props
-// [MQTT-3.15.2-2] [MQTT-3.1.2-25].
+// Size it is rebuilt without the Reason String in props.
 func (c *conn) writeBuilt(pkt []byte, props *codec.Properties, rebuild func() []byte) {
 	if a := c.auth; a != nil && a.maxPacket > 0 && uint32(len(pkt)) > a.maxPacket && len(props.ReasonString) > 0 {
+		// [MQTT-3.2.2-19] CONNACK, [MQTT-3.14.2-3] DISCONNECT, [MQTT-3.15.2-2] AUTH
 		props.ReasonString = nil
 		pkt = rebuild()
 	}

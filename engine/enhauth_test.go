@@ -250,7 +250,7 @@ func TestEnhancedAuthReasonStringDroppedBeyondMaximumPacketSize(t *testing.T) {
 	c.send(connectWithMethod("a", crMethod, props))
 	c.answerChallenge([]byte("guess"))
 	ack := refusedWith(t, c, codec.NotAuthorized)
-	if len(ack.Props.ReasonString) != 0 { // [MQTT-3.1.2-25]
+	if len(ack.Props.ReasonString) != 0 { // [MQTT-3.2.2-19]
 		t.Fatalf("reason string %q sent beyond the client's Maximum Packet Size", ack.Props.ReasonString)
 	}
 }

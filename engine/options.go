@@ -70,7 +70,8 @@ type Options struct {
 	// subscribers).
 	OutboundLimit int
 
-	// Authenticator decides CONNECTs; nil allows everyone.
+	// Authenticator decides CONNECTs; nil allows everyone. One that is also
+	// an EnhancedAuthenticator runs MQTT 5 enhanced authentication (AUTH).
 	Authenticator Authenticator
 	// Authorizer decides PUBLISH and SUBSCRIBE per topic; nil allows all.
 	Authorizer Authorizer
