@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/midge-mqtt/midge/codec"
 )
@@ -66,6 +67,10 @@ type enhancedAuth struct {
 // errBadMethod answers an Authentication Method the broker cannot run.
 var errBadMethod = errors.New("unsupported authentication method")
 
+// errAuthTooLarge ends an exchange whose next AUTH would exceed the client's
+// Maximum Packet Size, which the broker must not send [MQTT-3.1.2-24].
+var errAuthTooLarge = fmt.Errorf("AUTH larger than the client's Maximum Packet Size: %w", codec.ImplementationSpecificError)
+
 // startEnhancedAuth answers a 5.0 CONNECT that carries an Authentication
 // Method. p aliases the read buffer; it is cloned if the exchange goes on.
 func (c *conn) startEnhancedAuth(p *codec.Connect, extra connackProps, keepAlive uint16) error {
@@ -91,8 +96,10 @@ func (c *conn) startEnhancedAuth(p *codec.Connect, extra connackProps, keepAlive
 		return c.acceptConnect(p, extra, keepAlive)
 	}
 	a.state, a.running = step.State, true
+	if !c.writeAuth(codec.ContinueAuthentication, step.Data) { // [MQTT-4.12.0-2]
+		return c.refuseAuth(authReason(errAuthTooLarge), errAuthTooLarge)
+	}
 	a.connect, a.extra, a.keepAlive = p.Clone(), extra, keepAlive
-	c.writeAuth(codec.ContinueAuthentication, step.Data) // [MQTT-4.12.0-2]
 	return nil
 }
 
@@ -130,7 +137,9 @@ func (c *conn) handleAuthBeforeConnack(f codec.Frame) error {
 	}
 	if step.Continue {
 		a.state = step.State
-		c.writeAuth(codec.ContinueAuthentication, step.Data) // [MQTT-4.12.0-2]
+		if !c.writeAuth(codec.ContinueAuthentication, step.Data) { // [MQTT-4.12.0-2]
+			return c.refuseAuth(authReason(errAuthTooLarge), errAuthTooLarge)
+		}
 		return nil
 	}
 	cp, extra, keepAlive := a.connect, a.extra, a.keepAlive
@@ -170,6 +179,15 @@ func (c *conn) handleReauth(f codec.Frame) error {
 		c.protocolError("unexpected AUTH "+p.ReasonCode.String(), codec.ProtocolError) // [MQTT-4.12.0-3]
 		return errClose
 	}
+	if err == nil {
+		rc := codec.Success // [MQTT-4.12.0-5] with the method
+		if step.Continue {
+			rc = codec.ContinueAuthentication // [MQTT-4.12.0-2]
+		}
+		if !c.writeAuth(rc, step.Data) {
+			err = errAuthTooLarge
+		}
+	}
 	if err != nil {
 		rc := authReason(err)
 		c.loop.b.log.Info("re-authentication failed, closing", "client", c.info.ClientID, "remote", c.remote(), "err", err)
@@ -178,13 +196,10 @@ func (c *conn) handleReauth(f codec.Frame) error {
 		c.state = stateClosing
 		return errClose
 	}
-	if step.Continue {
-		a.state, a.running = step.State, true
-		c.writeAuth(codec.ContinueAuthentication, step.Data) // [MQTT-4.12.0-2]
-		return nil
+	a.state, a.running = step.State, step.Continue
+	if !step.Continue {
+		a.state = nil
 	}
-	a.state, a.running = nil, false
-	c.writeAuth(codec.Success, step.Data) // [MQTT-4.12.0-5]
 	return nil
 }
 
@@ -201,12 +216,18 @@ func (c *conn) refuseAuth(rc codec.ReasonCode, err error) error {
 }
 
 // writeAuth queues an AUTH rc carrying the exchange's method [MQTT-4.12.0-5]
-// and data, which is copied.
-func (c *conn) writeAuth(rc codec.ReasonCode, data []byte) {
+// and data, which is copied. It sends nothing and returns false when the
+// packet exceeds the client's Maximum Packet Size [MQTT-3.1.2-24].
+func (c *conn) writeAuth(rc codec.ReasonCode, data []byte) bool {
 	p := codec.Auth{ReasonCode: rc} // [MQTT-3.15.2-1] 0x00 or 0x18 from the broker
 	p.Props.AuthMethod = []byte(c.auth.method)
 	p.Props.AuthData = data
-	c.writeBuilt(p.Append(nil, codec.V5), &p.Props, func() []byte { return p.Append(nil, codec.V5) })
+	pkt := p.Append(nil, codec.V5)
+	if m := c.auth.maxPacket; m > 0 && uint32(len(pkt)) > m {
+		return false
+	}
+	c.writeBuilt(pkt, &p.Props, nil)
+	return true
 }
 
 // writeDisconnectReason queues a DISCONNECT rc with an optional Reason

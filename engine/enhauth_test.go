@@ -22,6 +22,12 @@ const crMethod = "TEST-CR"
 
 var crSecret = []byte("board-secret")
 
+// crWrong is the test authenticator's error text, sent as Reason String.
+const crWrong = "wrong answer to the challenge"
+
+// crChallengeSize is the size of the broker's AUTH 0x18 carrying a nonce.
+var crChallengeSize = uint32(len(authPacket(codec.ContinueAuthentication, crMethod, make([]byte, 16))))
+
 func crAnswer(secret, nonce []byte) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write(nonce)
@@ -64,7 +70,7 @@ func challenge(left int) AuthStep {
 func (a *challengeAuth) AuthContinue(_ *ClientInfo, state any, _ string, data []byte) (AuthStep, error) {
 	st := state.(*crState)
 	if !hmac.Equal(data, crAnswer(crSecret, st.nonce)) {
-		return AuthStep{}, errors.New("wrong answer")
+		return AuthStep{}, errors.New(crWrong)
 	}
 	if st.left > 1 {
 		return challenge(st.left - 1), nil
@@ -222,7 +228,7 @@ func TestEnhancedAuthWrongAnswerRefused(t *testing.T) {
 		}
 		c.answerChallenge([]byte("guess"))
 		ack := refusedWith(t, c, codec.NotAuthorized) // [MQTT-4.12.0-4]
-		if string(ack.Props.ReasonString) != "wrong answer" {
+		if string(ack.Props.ReasonString) != crWrong {
 			t.Fatalf("reason string %q, want the authenticator's error", ack.Props.ReasonString)
 		}
 	}
@@ -246,7 +252,7 @@ func TestEnhancedAuthReasonStringDroppedBeyondMaximumPacketSize(t *testing.T) {
 	tb := newTestBroker(t, 1, Options{Authenticator: &challengeAuth{rounds: 1}})
 	c := tb.dial(0)
 	var props codec.Properties
-	props.MaximumPacketSize = 10 // a refusing CONNACK fits, not with "wrong answer"
+	props.MaximumPacketSize = crChallengeSize // the challenge fits, a CONNACK with crWrong does not
 	c.send(connectWithMethod("a", crMethod, props))
 	c.answerChallenge([]byte("guess"))
 	ack := refusedWith(t, c, codec.NotAuthorized)
@@ -361,7 +367,7 @@ func TestReauthenticationFailureDisconnects(t *testing.T) {
 	if d.ReasonCode != codec.NotAuthorized { // [MQTT-4.12.1-2]
 		t.Fatalf("DISCONNECT %v, want 0x87", d.ReasonCode)
 	}
-	if string(d.Props.ReasonString) != "wrong answer" {
+	if string(d.Props.ReasonString) != crWrong {
 		t.Fatalf("reason string %q", d.Props.ReasonString)
 	}
 	if !c.c.sysClosed {
@@ -488,5 +494,17 @@ func TestEnhancedAuthKeepsTheConnectAcrossTheExchange(t *testing.T) {
 	got := sub.publishes()
 	if len(got) != 1 || string(got[0].Topic) != "sensors/7/state" || string(got[0].Payload) != "offline" {
 		t.Fatalf("will after an enhanced-auth CONNECT: %v", got)
+	}
+}
+
+func TestEnhancedAuthChallengeBeyondMaximumPacketSize(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{Authenticator: &challengeAuth{rounds: 1}})
+	c := tb.dial(0)
+	var props codec.Properties
+	props.MaximumPacketSize = crChallengeSize - 1
+	c.send(connectWithMethod("a", crMethod, props))
+	ack := refusedWith(t, c, codec.ImplementationSpecificError) // [MQTT-3.1.2-24] the challenge is not sent
+	if len(ack.Props.ReasonString) != 0 {
+		t.Fatalf("reason string %q beyond the client's Maximum Packet Size", ack.Props.ReasonString) // [MQTT-3.2.2-19]
 	}
 }
