@@ -79,19 +79,17 @@ func (c *conn) startEnhancedAuth(p *codec.Connect, extra connackProps, keepAlive
 		problemInfo: !p.Props.Has(codec.PropRequestProblemInfo) || p.Props.RequestProblemInfo == 1, // [MQTT-3.1.2-29]
 		maxPacket:   p.Props.MaximumPacketSize,
 	}
+	c.auth = a
 	ea, ok := c.loop.b.opts.Authenticator.(EnhancedAuthenticator)
 	if !ok {
-		c.auth = a
 		return c.refuseAuth(codec.BadAuthenticationMethod, errBadMethod) // [MQTT-4.12.0-1]
 	}
 	info := ConnectInfo{ClientInfo: c.info, HasUsername: p.UsernameFlag, HasPassword: p.PasswordFlag, Password: p.Password}
 	step, err := ea.AuthStart(&info, false, a.method, p.Props.AuthData)
-	c.auth = a
 	if err != nil {
 		return c.refuseAuth(authReason(err), err) // [MQTT-4.12.0-1] [MQTT-4.12.0-4]
 	}
 	if !step.Continue {
-		c.auth.state = nil
 		extra.authMethod, extra.authData = a.method, cloneData(step.Data) // [MQTT-4.12.0-5]
 		return c.acceptConnect(p, extra, keepAlive)
 	}
