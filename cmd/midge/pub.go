@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,26 +69,35 @@ func runPub(args []string) int {
 		os.Stdout.WriteString(pubUsage)
 		return exitError
 	}
-	var payload []byte
-	switch cfg.mode {
-	case msgCmdline:
-		payload = []byte(cfg.message)
-	case msgFile:
+	payload, ok := loadPayload(cfg, out, msgStdinFile)
+	if !ok {
+		return exitError
+	}
+	return publishMessages(cfg, out, payload, os.Stdin)
+}
+
+// loadPayload reads the message that -m, -f or (for the modes in stdin)
+// standard input gives, reporting a failure as mosquitto's tools do.
+func loadPayload(cfg *clientConfig, out *toolOutput, stdin ...pubMode) ([]byte, bool) {
+	switch {
+	case cfg.mode == msgCmdline:
+		return []byte(cfg.message), true
+	case cfg.mode == msgFile:
 		b, err := os.ReadFile(cfg.file)
 		if err != nil {
 			out.errorf("Error: Unable to open file \"%s\".\nError loading input file \"%s\".\n", cfg.file, cfg.file)
-			return exitError
+			return nil, false
 		}
-		payload = b
-	case msgStdinFile:
+		return b, true
+	case slices.Contains(stdin, cfg.mode):
 		b, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			out.errorf("Error loading input from stdin.\n")
-			return exitError
+			return nil, false
 		}
-		payload = b
+		return b, true
 	}
-	return publishMessages(cfg, out, payload, os.Stdin)
+	return nil, true
 }
 
 // publishMessages connects, publishes (repeatedly, or a line at a time

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"os"
 
 	"github.com/midge-mqtt/midge/client"
@@ -45,24 +44,9 @@ func runRR(args []string) int {
 		out.errorf("Error: midge rr needs MQTT v5 (-V 5).\n")
 		return exitError
 	}
-	var payload []byte
-	switch cfg.mode {
-	case msgCmdline:
-		payload = []byte(cfg.message)
-	case msgFile:
-		b, err := os.ReadFile(cfg.file)
-		if err != nil {
-			out.errorf("Error: Unable to open file \"%s\".\nError loading input file \"%s\".\n", cfg.file, cfg.file)
-			return exitError
-		}
-		payload = b
-	case msgStdinFile, msgStdinLine:
-		b, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			out.errorf("Error loading input from stdin.\n")
-			return exitError
-		}
-		payload = b
+	payload, ok := loadPayload(cfg, out, msgStdinFile, msgStdinLine)
+	if !ok {
+		return exitError
 	}
 	props := client.PublishProperties{ResponseTopic: cfg.responseTopic}
 	for _, p := range cfg.props {
