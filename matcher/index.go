@@ -167,10 +167,18 @@ func (x *Index[S]) subscribeExact(sub S, group, tf string, opts Options) bool {
 	if !ok {
 		// The index keeps its own copy: the caller's string may be a view
 		// of a buffer that is reused.
-		n = &node[S]{id: x.nextID.Add(1), name: strings.Clone(tf)}
+		c := new(exactCell[S])
+		n = &c.node
+		n.id, n.name = x.nextID.Add(1), strings.Clone(tf)
 		// Fill the node before publishing it, so no reader sees it empty.
-		setOn(n, group, sub, opts)
-		sh.insert(h, 0, n.name, n)
+		if group == "" {
+			c.set.one[0] = Subscription[S]{Sub: sub, Options: opts}
+			c.set.direct = c.set.one[:1:1]
+			n.subs.Store(&c.set)
+		} else {
+			setOn(n, group, sub, opts)
+		}
+		sh.insertInto(h, 0, n.name, n, &c.bucket)
 		return false
 	}
 	return setOn(n, group, sub, opts)
@@ -238,8 +246,10 @@ func (x *Index[S]) childOrCreate(n *node[S], level string) *node[S] {
 	if c, ok := sh.find(h, n.id, level); ok {
 		return c
 	}
-	c := &node[S]{id: x.nextID.Add(1), name: strings.Clone(level), kind: kindNamed}
-	sh.insert(h, n.id, c.name, c)
+	cell := new(trieCell[S])
+	c := &cell.node
+	c.id, c.name, c.kind = x.nextID.Add(1), strings.Clone(level), kindNamed
+	sh.insertInto(h, n.id, c.name, c, &cell.bucket)
 	n.named.Add(1)
 	return c
 }

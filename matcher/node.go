@@ -275,5 +275,24 @@ func groupIndex[S comparable](groups []*shareGroup[S], name string) int {
 	return -1
 }
 
+// exactCell is a new exact filter's table bucket, node and first subscriber
+// set in one allocation: a match that hits the filter reads three
+// neighbouring cache lines (which the memory system fetches faster than
+// three scattered ones) rather than three lines anywhere in the heap. A set
+// or bucket replaced later is allocated on its own; the cell stays alive as
+// long as its node does.
+type exactCell[S comparable] struct {
+	bucket bucket[*node[S]]
+	node   node[S]
+	set    subscriberSet[S]
+}
+
+// trieCell is a new named trie node with its edge table bucket, for the
+// same reason.
+type trieCell[S comparable] struct {
+	bucket bucket[*node[S]]
+	node   node[S]
+}
+
 // nodeSize is checked by a test: a node must stay within one cache line.
 const nodeSize = 64

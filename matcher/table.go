@@ -185,6 +185,13 @@ func (s *tableShard[V]) find(hash, parent uint64, name string) (v V, ok bool) {
 
 // insert adds an entry that find did not see; the caller holds s.mu.
 func (s *tableShard[V]) insert(hash, parent uint64, name string, v V) {
+	s.insertInto(hash, parent, name, v, nil)
+}
+
+// insertInto is insert that, when the entry starts a bucket, uses spare
+// (unpublished, may be nil) as that bucket: a caller allocating the bucket
+// beside the value lets a lookup read both from neighbouring cache lines.
+func (s *tableShard[V]) insertInto(hash, parent uint64, name string, v V, spare *bucket[V]) {
 	arr := s.array.Load()
 	if arr == nil {
 		arr = newBucketArray[V](initialBuckets)
@@ -198,7 +205,11 @@ func (s *tableShard[V]) insert(hash, parent uint64, name string, v V) {
 	slot := &arr.buckets[i]
 	e := tableEntry[V]{hash: hash, parent: parent, name: name, value: v}
 	if b := slot.Load(); b == nil {
-		slot.Store(&bucket[V]{first: e})
+		if spare == nil {
+			spare = new(bucket[V])
+		}
+		spare.first = e
+		slot.Store(spare)
 	} else {
 		slot.Store(newBucket(append(b.appendEntries(nil), e)))
 	}
