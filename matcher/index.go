@@ -18,18 +18,25 @@ import (
 type Index[S comparable] struct {
 	// gen counts changes; readers' caches compare it to invalidate entries.
 	gen atomic.Uint64
-	_   [56]byte
+	_   [64]byte
 
 	exact *table[*node[S]] // filters without wildcards, keyed by the filter
 	edges *table[*node[S]] // named children of wildcard trie nodes
 	root  *node[S]         // wildcard trie root
+	// picker is read by matches of shared subscriptions: it stays beside
+	// the other fields readers use, away from the counters writers bump.
+	picker atomic.Pointer[SharePicker[S]]
 
-	wildSeed  maphash.Seed
+	wildSeed maphash.Seed
+	// Readers load exact, edges and root on every match; writers lock
+	// wildLocks. The padding keeps those off one cache line.
+	_         [64]byte
 	wildLocks [wildShards]paddedMutex // by hash of a wildcard filter's first level
 
-	nextID  atomic.Uint64
-	count   atomic.Int64
-	picker  atomic.Pointer[SharePicker[S]]
+	nextID atomic.Uint64
+	count  atomic.Int64
+	// Writers bump the counters above; every Index.Match reads the pool.
+	_       [64]byte
 	scratch sync.Pool // *matchScratch[S] for Index.Match
 }
 

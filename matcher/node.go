@@ -52,7 +52,15 @@ type subscriberSet[S comparable] struct {
 type shareGroup[S comparable] struct {
 	name    string
 	members []Subscription[S]
-	seq     *atomic.Uint64
+	seq     *shareSeq
+}
+
+// shareSeq is a group's message counter. Every match of the group writes
+// it, so it fills a cache line of its own: packed with other small objects
+// (level names, other groups' counters) it would make other readers miss.
+type shareSeq struct {
+	atomic.Uint64
+	_ [56]byte
 }
 
 func (n *node[S]) isEmpty() bool {
@@ -175,7 +183,7 @@ func (n *node[S]) setShared(name string, sub S, opts Options) (replaced bool) {
 	}
 	gi := groupIndex(groups, name)
 	var members []Subscription[S]
-	seq := new(atomic.Uint64)
+	seq := new(shareSeq)
 	if gi >= 0 {
 		members, seq = groups[gi].members, groups[gi].seq
 	}

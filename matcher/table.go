@@ -15,7 +15,10 @@ import (
 // The exact-filter table uses parent 0 and the whole filter as name; the
 // wildcard trie uses the parent node's id and one level as name.
 type table[V any] struct {
-	seed   maphash.Seed
+	seed maphash.Seed
+	// Readers hash with seed on every lookup; writers lock shards[0]. The
+	// padding keeps those off one cache line.
+	_      [64]byte
 	shards [tableShards]tableShard[V]
 }
 
