@@ -79,16 +79,8 @@ func (s *Subscribe) Decode(v Version, flags byte, body []byte) error {
 	}
 	r := reader{buf: body}
 	var err error
-	if s.PacketID, err = r.uint16(); err != nil {
+	if s.PacketID, err = r.idAndProperties(v, SUBSCRIBE, &s.Props); err != nil {
 		return err
-	}
-	if s.PacketID == 0 {
-		return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
-	}
-	if v == V5 {
-		if err := s.Props.decode(&r, SUBSCRIBE); err != nil {
-			return err
-		}
 	}
 	payload := r.buf[r.pos:]
 	if len(payload) == 0 {
@@ -197,4 +189,23 @@ func (s *Subscribe) Append(dst []byte, v Version) []byte {
 		dst = append(dst, sub.options(v))
 	}
 	return dst
+}
+
+// idAndProperties reads the packet identifier that opens SUBSCRIBE and
+// UNSUBSCRIBE, which may not be 0, and in 5.0 the properties of packet
+// type t that follow it.
+func (r *reader) idAndProperties(v Version, t PacketType, props *Properties) (uint16, error) {
+	id, err := r.uint16()
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		return 0, errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
+	}
+	if v == V5 {
+		if err := props.decode(r, t); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }

@@ -32,16 +32,8 @@ func (u *Unsubscribe) Decode(v Version, flags byte, body []byte) error {
 	}
 	r := reader{buf: body}
 	var err error
-	if u.PacketID, err = r.uint16(); err != nil {
+	if u.PacketID, err = r.idAndProperties(v, UNSUBSCRIBE, &u.Props); err != nil {
 		return err
-	}
-	if u.PacketID == 0 {
-		return errZeroPacketID // [MQTT-2.2.1-3] (3.1.1: [MQTT-2.3.1-1])
-	}
-	if v == V5 {
-		if err := u.Props.decode(&r, UNSUBSCRIBE); err != nil {
-			return err
-		}
 	}
 	payload := r.buf[r.pos:]
 	if len(payload) == 0 {
