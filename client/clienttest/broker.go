@@ -52,15 +52,15 @@ type TLSFiles struct {
 	RequireClientCert bool
 }
 
-// Brokers lists the brokers the tests run against: mosquitto, plus those
-// named in $MIDGE_TEST_BROKERS (comma-separated, e.g. "mosquitto,midge").
+// Brokers lists the brokers the tests run against: mosquitto and midge,
+// or those named in $MIDGE_TEST_BROKERS (comma-separated, e.g. "mosquitto").
 var Brokers = brokersFromEnv()
 
 func brokersFromEnv() []string {
 	if v := os.Getenv("MIDGE_TEST_BROKERS"); v != "" {
 		return strings.Split(v, ",")
 	}
-	return []string{"mosquitto"}
+	return []string{"mosquitto", "midge"} // both by default: the tools must behave the same on either
 }
 
 // Supports reports whether the named broker can run with cfg (midge has no
