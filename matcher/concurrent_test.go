@@ -215,10 +215,15 @@ func TestMatchNeverWaitsForWriters(t *testing.T) {
 	for i := range x.wildLocks {
 		x.wildLocks[i].Lock()
 	}
-	for _, tb := range []*table[*node[int]]{x.exact, x.edges} {
-		for i := range tb.shards {
-			tb.shards[i].mu.Lock()
-		}
+	var tableLocks []*sync.Mutex
+	for i := range x.exact.shards {
+		tableLocks = append(tableLocks, &x.exact.shards[i].mu)
+	}
+	for i := range x.edges.shards {
+		tableLocks = append(tableLocks, &x.edges.shards[i].mu)
+	}
+	for _, mu := range tableLocks {
+		mu.Lock()
 	}
 	done := make(chan int, 1)
 	go func() {
@@ -234,10 +239,8 @@ func TestMatchNeverWaitsForWriters(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Match waited for a writer lock")
 	}
-	for _, tb := range []*table[*node[int]]{x.exact, x.edges} {
-		for i := range tb.shards {
-			tb.shards[i].mu.Unlock()
-		}
+	for _, mu := range tableLocks {
+		mu.Unlock()
 	}
 	for i := range x.wildLocks {
 		x.wildLocks[i].Unlock()

@@ -20,7 +20,7 @@ type Index[S comparable] struct {
 	gen atomic.Uint64
 	_   [64]byte
 
-	exact *table[*node[S]] // filters without wildcards, keyed by the filter
+	exact *exactTable[S]   // filters without wildcards
 	edges *table[*node[S]] // named children of wildcard trie nodes
 	root  *node[S]         // wildcard trie root
 	// picker is read by matches of shared subscriptions: it stays beside
@@ -50,7 +50,7 @@ type paddedMutex struct {
 // New returns an empty index.
 func New[S comparable]() *Index[S] {
 	x := &Index[S]{
-		exact:    newTable[*node[S]](),
+		exact:    &exactTable[S]{seed: maphash.MakeSeed()},
 		edges:    newTable[*node[S]](),
 		wildSeed: maphash.MakeSeed(),
 	}
@@ -132,10 +132,12 @@ func (x *Index[S]) Options(sub S, filter string) (Options, bool) {
 	}
 	var n *node[S]
 	if !hasWildcard(tf) {
-		h := x.exact.hashString(0, tf)
+		h := x.exact.hashString(tf)
 		sh := x.exact.shard(h)
 		sh.mu.Lock()
-		n, _ = sh.find(h, 0, tf)
+		if _, set := sh.find(h, tf); set != nil {
+			n = set.owner
+		}
 		sh.mu.Unlock()
 	} else {
 		lock := x.wildLock(tf)
@@ -166,43 +168,35 @@ func removeFrom[S comparable](n *node[S], group string, sub S) bool {
 }
 
 func (x *Index[S]) subscribeExact(sub S, group, tf string, opts Options) bool {
-	h := x.exact.hashString(0, tf)
+	h := x.exact.hashString(tf)
 	sh := x.exact.shard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	n, ok := sh.find(h, 0, tf)
-	if !ok {
+	i, set := sh.find(h, tf)
+	if set == nil {
 		// The index keeps its own copy: the caller's string may be a view
 		// of a buffer that is reused.
-		c := new(exactCell[S])
-		n = &c.node
-		n.id, n.name = x.nextID.Add(1), strings.Clone(tf)
-		// Fill the node before publishing it, so no reader sees it empty.
-		if group == "" {
-			c.set.one[0] = Subscription[S]{Sub: sub, Options: opts}
-			c.set.direct = c.set.one[:1:1]
-			n.subs.Store(&c.set)
-		} else {
-			setOn(n, group, sub, opts)
-		}
-		sh.insertInto(h, 0, n.name, n, &c.bucket)
+		n := &node[S]{kind: kindExact, name: strings.Clone(tf)}
+		setOn(n, group, sub, opts)
+		sh.insert(x.exact.seed, h, n.subs.Load())
 		return false
 	}
-	return setOn(n, group, sub, opts)
+	n := set.owner
+	replaced := setOn(n, group, sub, opts)
+	sh.publish(i, n.subs.Load())
+	return replaced
 }
 
 func (x *Index[S]) unsubscribeExact(sub S, group, tf string) bool {
-	h := x.exact.hashString(0, tf)
+	h := x.exact.hashString(tf)
 	sh := x.exact.shard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	n, ok := sh.find(h, 0, tf)
-	if !ok || !removeFrom(n, group, sub) {
+	i, set := sh.find(h, tf)
+	if set == nil || !removeFrom(set.owner, group, sub) {
 		return false
 	}
-	if n.isEmpty() {
-		sh.remove(h, 0, tf)
-	}
+	sh.publish(i, set.owner.subs.Load())
 	return true
 }
 

@@ -47,8 +47,8 @@ func (x *Index[S]) collect(topic []byte, out []Delivery[S], sc *matchScratch[S])
 	base := len(out)
 	sc.groups = sc.groups[:0]
 	sources := 0
-	if n, ok := x.exact.lookup(x.exact.hashBytes(0, topic), 0, topic); ok {
-		out = emit(n, out, sc, &sources)
+	if set := x.exact.lookup(x.exact.hashBytes(topic), topic); set != nil {
+		out = emitSet(set, out, sc, &sources)
 	}
 	out = x.walk(x.root, topic, 0, out, sc, &sources)
 	if sources > 1 {
@@ -59,10 +59,14 @@ func (x *Index[S]) collect(topic []byte, out []Delivery[S], sc *matchScratch[S])
 
 // emit appends n's subscriptions: direct ones to out, groups to sc.
 func emit[S comparable](n *node[S], out []Delivery[S], sc *matchScratch[S], sources *int) []Delivery[S] {
-	set := n.subs.Load()
-	if set == nil {
-		return out
+	if set := n.subs.Load(); set != nil {
+		return emitSet(set, out, sc, sources)
 	}
+	return out
+}
+
+// emitSet appends the subscriptions of set: direct ones to out, groups to sc.
+func emitSet[S comparable](set *subscriberSet[S], out []Delivery[S], sc *matchScratch[S], sources *int) []Delivery[S] {
 	if len(set.direct) > 0 {
 		*sources++
 		for i := range set.direct {

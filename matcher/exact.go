@@ -1,0 +1,212 @@
+package matcher
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+)
+
+// exactTable maps filters without wildcards to their subscriber sets. An
+// exact hit is the most common match and the one whose memory reads depend
+// on each other, so the table keeps that chain short: one control word (a
+// dense array that mostly stays in the CPU caches), one slot, and the set,
+// which holds the filter it belongs to for the final comparison. Most misses
+// stop at the control word.
+//
+// Each shard is open-addressed in groups of eight slots, with one control
+// byte per slot: empty, deleted, or seven bits of the entry's hash. Readers
+// take no lock. Writers lock one shard; they publish a slot before its
+// control byte, replace a set by storing the slot, and grow or clean a shard
+// by building new arrays and swapping one pointer.
+type exactTable[S comparable] struct {
+	seed maphash.Seed
+	// Readers hash with seed on every match; writers lock shards[0]. The
+	// padding keeps those off one cache line.
+	_      [64]byte
+	shards [exactShards]exactShard[S]
+}
+
+const (
+	exactShardBits = 6
+	exactShards    = 1 << exactShardBits
+	groupSlots     = 8
+	// Control bytes: 0 is empty, 1 deleted, 2..129 seven bits of a hash.
+	ctrlEmpty   = 0
+	ctrlDeleted = 1
+	// A shard starts with this many groups and is rebuilt when more than
+	// maxLoadNum/maxLoadDen of its slots are used (deleted ones included).
+	initialGroups = 1
+	maxLoadNum    = 3
+	maxLoadDen    = 4
+)
+
+type exactShard[S comparable] struct {
+	mu    sync.Mutex
+	slots atomic.Pointer[exactSlots[S]]
+	live  int // entries, guarded by mu
+	used  int // entries and deleted slots, guarded by mu
+	_     [32]byte
+}
+
+// exactSlots is one generation of a shard's arrays; a rebuild publishes a
+// new one and never writes the old one again.
+type exactSlots[S comparable] struct {
+	ctrl  []atomic.Uint64 // eight control bytes per group
+	sets  []atomic.Pointer[subscriberSet[S]]
+	gmask uint64 // groups - 1
+}
+
+func newExactSlots[S comparable](groups int) *exactSlots[S] {
+	return &exactSlots[S]{
+		ctrl:  make([]atomic.Uint64, groups),
+		sets:  make([]atomic.Pointer[subscriberSet[S]], groups*groupSlots),
+		gmask: uint64(groups - 1),
+	}
+}
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+	lowSeven = 0x7f7f7f7f7f7f7f7f
+)
+
+// bytesEqual returns a word with the high bit set in each byte of w that
+// equals c, and no other bit.
+func bytesEqual(w uint64, c byte) uint64 {
+	x := w ^ (lowBits * uint64(c))
+	return ^((x&lowSeven + lowSeven) | x | lowSeven)
+}
+
+// fingerprint is the control byte of an entry with hash h: seven bits that
+// neither the shard (top bits) nor the group (low bits) use.
+func fingerprint(h uint64) byte {
+	return byte(h>>(64-exactShardBits-7))&0x7f + 2
+}
+
+func (t *exactTable[S]) hashBytes(filter []byte) uint64 {
+	return maphash.Bytes(t.seed, filter)
+}
+
+func (t *exactTable[S]) hashString(filter string) uint64 {
+	return maphash.String(t.seed, filter)
+}
+
+func (t *exactTable[S]) shard(h uint64) *exactShard[S] {
+	return &t.shards[h>>(64-exactShardBits)]
+}
+
+// lookup returns the set of the filter equal to topic, or nil, without
+// locking or allocating; h must be t.hashBytes(topic).
+func (t *exactTable[S]) lookup(h uint64, topic []byte) *subscriberSet[S] {
+	s := t.shard(h).slots.Load()
+	if s == nil {
+		return nil
+	}
+	fp := fingerprint(h)
+	for g, step := h&s.gmask, uint64(0); step <= s.gmask; g, step = (g+1)&s.gmask, step+1 {
+		w := s.ctrl[g].Load()
+		for m := bytesEqual(w, fp); m != 0; m &= m - 1 {
+			i := g*groupSlots + uint64(bits.TrailingZeros64(m)/8)
+			if set := s.sets[i].Load(); set != nil && string(set.name) == string(topic) {
+				return set
+			}
+		}
+		if bytesEqual(w, ctrlEmpty) != 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// find returns the slot and set of filter, or -1; the caller holds sh.mu.
+func (sh *exactShard[S]) find(h uint64, filter string) (int, *subscriberSet[S]) {
+	s := sh.slots.Load()
+	if s == nil {
+		return -1, nil
+	}
+	fp := fingerprint(h)
+	for g, step := h&s.gmask, uint64(0); step <= s.gmask; g, step = (g+1)&s.gmask, step+1 {
+		w := s.ctrl[g].Load()
+		for m := bytesEqual(w, fp); m != 0; m &= m - 1 {
+			i := int(g)*groupSlots + bits.TrailingZeros64(m)/8
+			if set := s.sets[i].Load(); set != nil && string(set.name) == filter {
+				return i, set
+			}
+		}
+		if bytesEqual(w, ctrlEmpty) != 0 {
+			return -1, nil
+		}
+	}
+	return -1, nil
+}
+
+// insert adds set, whose filter find did not see; the caller holds sh.mu.
+func (sh *exactShard[S]) insert(seed maphash.Seed, h uint64, set *subscriberSet[S]) {
+	s := sh.slots.Load()
+	switch {
+	case s == nil:
+		s = newExactSlots[S](initialGroups)
+		sh.slots.Store(s)
+	case (sh.used+1)*maxLoadDen > len(s.sets)*maxLoadNum:
+		s = sh.rebuild(seed, s)
+	}
+	if s.place(h, set) {
+		sh.used++
+	}
+	sh.live++
+}
+
+// place puts set in the first free or deleted slot of its probe sequence,
+// and reports whether that slot was empty. The slot is stored before its
+// control byte, so a reader that sees the byte finds the set.
+func (s *exactSlots[S]) place(h uint64, set *subscriberSet[S]) (wasEmpty bool) {
+	for g := h & s.gmask; ; g = (g + 1) & s.gmask {
+		w := s.ctrl[g].Load()
+		free := bytesEqual(w, ctrlEmpty) | bytesEqual(w, ctrlDeleted)
+		if free == 0 {
+			continue
+		}
+		b := bits.TrailingZeros64(free) / 8
+		s.sets[int(g)*groupSlots+b].Store(set)
+		shift := uint(b) * 8
+		wasEmpty = byte(w>>shift) == ctrlEmpty
+		s.ctrl[g].Store(w&^(0xff<<shift) | uint64(fingerprint(h))<<shift)
+		return wasEmpty
+	}
+}
+
+// publish replaces the set in slot i (from find), or deletes the entry when
+// set is nil; the caller holds sh.mu.
+func (sh *exactShard[S]) publish(i int, set *subscriberSet[S]) {
+	s := sh.slots.Load()
+	if set != nil {
+		s.sets[i].Store(set)
+		return
+	}
+	g, shift := i/groupSlots, uint(i%groupSlots)*8
+	w := s.ctrl[g].Load()
+	s.ctrl[g].Store(w&^(0xff<<shift) | ctrlDeleted<<shift)
+	s.sets[i].Store(nil)
+	sh.live--
+}
+
+// rebuild moves the live entries of s into new arrays sized for twice as
+// many (at least), dropping deleted slots, and publishes them. Readers keep
+// using s until then. Between two rebuilds at least a quarter of the slots
+// are filled, so an insert costs O(1) amortised.
+func (sh *exactShard[S]) rebuild(seed maphash.Seed, s *exactSlots[S]) *exactSlots[S] {
+	groups := len(s.ctrl)
+	for (sh.live+1)*2*maxLoadDen > groups*groupSlots*maxLoadNum {
+		groups *= 2
+	}
+	fresh := newExactSlots[S](groups)
+	for i := range s.sets {
+		if set := s.sets[i].Load(); set != nil {
+			fresh.place(maphash.Bytes(seed, set.name), set)
+		}
+	}
+	sh.slots.Store(fresh)
+	sh.used = sh.live
+	return fresh
+}
