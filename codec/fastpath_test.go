@@ -66,12 +66,15 @@ func FuzzFrameRead(f *testing.F) {
 
 // TestPublishFastPathEveryPosition puts each byte that a topic name may not
 // hold plainly (NUL, wildcards, the start of a multi-byte or a bad UTF-8
-// sequence) at every position of topics of 8 to 40 bytes, which covers the
+// sequence), and valid bytes that the fast path's word test leaves to
+// decodeFull, at every position of topics of 8 to 40 bytes, which covers the
 // fast path's word layouts for short topics and its loop for long ones.
 func TestPublishFastPathEveryPosition(t *testing.T) {
 	for n := minWords; n <= 40; n++ {
 		for pos := 0; pos < n; pos++ {
-			for _, c := range []byte{0x00, '+', '#', 0x7F, 0x80, 0xC3, 0xFF} {
+			// Space, '!', '(', '*', 0x01 and 0x0B are valid but fail the fast
+			// path's word test: decodeFull must accept them.
+			for _, c := range []byte{0x00, '+', '#', 0x7F, 0x80, 0xC3, 0xFF, ' ', '!', '(', '*', 0x01, 0x0B} {
 				topic := make([]byte, n)
 				for i := range topic {
 					topic[i] = 'a' + byte(i%26)
@@ -85,7 +88,7 @@ func TestPublishFastPathEveryPosition(t *testing.T) {
 				if errFast != errFull || !reflect.DeepEqual(fast, full) {
 					t.Fatalf("%#x at %d of %d: Decode %v %+v, decodeFull %v %+v", c, pos, n, errFast, fast, errFull, full)
 				}
-				if wantErr := c != 0x7F; (errFast != nil) != wantErr {
+				if wantErr := c == 0 || c == '+' || c == '#' || c >= 0x80; (errFast != nil) != wantErr {
 					t.Fatalf("%#x at %d of %d: error %v", c, pos, n, errFast)
 				}
 			}

@@ -12,10 +12,10 @@ type Publish struct {
 	Dup      bool
 	QoS      byte
 	Retain   bool
-	Topic    []byte // empty in 5.0 when a Topic Alias stands for it
 	PacketID uint16 // QoS 1 and 2 only
-	Props    Properties
+	Topic    []byte // empty in 5.0 when a Topic Alias stands for it
 	Payload  []byte
+	Props    Properties
 }
 
 // Type returns PUBLISH.
@@ -37,8 +37,11 @@ var (
 func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	// The common 3.1 and 3.1.1 packet is decoded here: flags allowed
 	// [MQTT-3.3.1-4] [MQTT-3.3.1-2], a topic of at least eight bytes that the
-	// word scan finds to be plain ASCII without NUL or wildcards
-	// [MQTT-3.3.2-2] [MQTT-1.5.4-1..2], and a packet identifier that is not 0
+	// word scan finds to be ASCII whose every byte has bit 2, 4 or 6 set,
+	// so neither NUL nor a wildcard [MQTT-3.3.2-2] [MQTT-1.5.4-1..2]
+	// (letters, digits, '/', '-', '.', '_', '$', ':' all pass; the few rare
+	// bytes that fail the test go to decodeFull, which accepts the valid
+	// ones), and a packet identifier that is not 0
 	// [MQTT-2.3.1-1]. Anything else, errors included, goes to decodeFull,
 	// which checks every rule itself; both give the same result on what this
 	// path accepts (FuzzPublishFastPath).
@@ -51,10 +54,10 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 			var plain bool
 			if n := len(topic); n <= 32 {
 				x0, x1 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
-				ok, bad := topicBytes(x0)&topicBytes(x1), x0|x1
+				ok, bad := commonTopicBytes(x0)&commonTopicBytes(x1), x0|x1
 				if n > 16 {
 					x2, x3 := binary.LittleEndian.Uint64(topic[8:]), binary.LittleEndian.Uint64(topic[n-16:])
-					ok, bad = ok&topicBytes(x2)&topicBytes(x3), bad|x2|x3
+					ok, bad = ok&commonTopicBytes(x2)&commonTopicBytes(x3), bad|x2|x3
 				}
 				plain = (bad|^ok)&highs == 0
 			} else {
@@ -68,7 +71,7 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 			}
 			if plain && qos != 3 && (flags&0x08 == 0 || qos != 0) && (qos == 0 || id != 0) {
 				p.Dup, p.QoS, p.Retain = flags&0x08 != 0, qos, flags&0x01 != 0
-				p.Topic, p.PacketID, p.Payload = topic, id, rest
+				p.PacketID, p.Topic, p.Payload = id, topic, rest
 				return nil
 			}
 		}
