@@ -16,6 +16,7 @@ func seedPublishBodies(f *testing.F) {
 	}
 	f.Add(byte(V311), byte(0x32), []byte("\x00\x08abcdefgh\x00\x00"))  // packet identifier 0
 	f.Add(byte(V311), byte(0x32), []byte("\x00\x08abcdefgh\x00"))      // identifier cut short
+	f.Add(byte(V311), byte(0x32), []byte("\x00\x08abcdefgh\x12\x34"))  // QoS 1, empty payload
 	f.Add(byte(V311), byte(0x38), []byte("\x00\x08abcdefghpayload"))   // DUP at QoS 0
 	f.Add(byte(V31), byte(0x38), []byte("\x00\x08abcdefghpayload"))    // allowed in 3.1
 	f.Add(byte(V311), byte(0x3B), []byte("\x00\x08abcd+fgh\x12\x34"))  // wildcard, DUP QoS 1 retain

@@ -67,32 +67,34 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 // stores and copies it through the stack; a loop that reads many packets
 // into one Frame with Read skips that copy.
 func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
-	// A remaining length of one or two bytes (packets up to 16 KiB), a
-	// complete packet within the maximum: filled here. Everything else,
-	// errors and need-more included, is ReadFrame's.
-	if len(buf) >= 2 && buf[0] >= 0x10 {
-		rl, hl := int(buf[1]), 2
-		if rl >= 0x80 {
-			rl, hl = -1, 3
-			if len(buf) >= 3 && buf[2] < 0x80 {
-				rl = int(buf[1])&0x7F | int(buf[2])<<7
-			}
-		}
-		total := hl + rl
-		// maxPacketSize-1 wraps to the largest uint32 when it is 0 ("no limit").
-		if rl >= 0 && total <= len(buf) && uint32(total)-1 <= maxPacketSize-1 {
-			b0 := buf[0]
-			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(b0>>4), b0&0x0F, hl, rl, total
-			f.Body = buf[hl:total:total]
+	// A complete packet with a one-byte remaining length (up to 129 bytes,
+	// most PUBLISH packets of sensors) within the maximum is filled here,
+	// small enough to be inlined into the caller's read loop. Everything
+	// else is readSlow's. maxPacketSize-1 wraps to the largest uint32 when
+	// it is 0 ("no limit"), and rl+1 <= maxPacketSize-1 is total <= max.
+	if len(buf) >= 2 && buf[0] >= 0x10 && buf[1] < 0x80 {
+		if rl := int(buf[1]); rl+2 <= len(buf) && uint32(rl)+1 <= maxPacketSize-1 {
+			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(buf[0]>>4), buf[0]&0x0F, 2, rl, rl+2
+			f.Body = buf[2 : rl+2 : rl+2]
 			return nil
 		}
 	}
 	return f.readSlow(buf, maxPacketSize)
 }
 
-// readSlow is Read for everything but a complete packet with a one- or
-// two-byte remaining length: it fills f as ReadFrame would return it.
+// readSlow is Read for everything but a complete packet with a one-byte
+// remaining length: it fills f as ReadFrame would return it.
 func (f *Frame) readSlow(buf []byte, maxPacketSize uint32) error {
+	// A two-byte remaining length (packets up to 16 KiB), complete and
+	// within the maximum, without the loop.
+	if len(buf) >= 3 && buf[0] >= 0x10 && buf[1] >= 0x80 && buf[2] < 0x80 {
+		rl := int(buf[1])&0x7F | int(buf[2])<<7
+		if total := rl + 3; total <= len(buf) && uint32(total)-1 <= maxPacketSize-1 {
+			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(buf[0]>>4), buf[0]&0x0F, 3, rl, total
+			f.Body = buf[3:total:total]
+			return nil
+		}
+	}
 	*f = Frame{}
 	if len(buf) < 2 {
 		return ErrNeedMore

@@ -36,40 +36,46 @@ var (
 // versions are not cleared, which saves clearing the struct per packet).
 func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	// The common 3.1 and 3.1.1 packet is decoded here: flags allowed
-	// [MQTT-3.3.1-4] [MQTT-3.3.1-2], a topic of at least eight bytes that the
-	// word scan finds to be ASCII whose every byte has bit 2, 4 or 6 set,
-	// so neither NUL nor a wildcard [MQTT-3.3.2-2] [MQTT-1.5.4-1..2]
-	// (letters, digits, '/', '-', '.', '_', '$', ':' all pass; the few rare
-	// bytes that fail the test go to decodeFull, which accepts the valid
-	// ones), and a packet identifier that is not 0
-	// [MQTT-2.3.1-1]. Anything else, errors included, goes to decodeFull,
-	// which checks every rule itself; both give the same result on what this
-	// path accepts (FuzzPublishFastPath).
+	// [MQTT-3.3.1-4] [MQTT-3.3.1-2]; a topic of at least eight bytes that the
+	// word scan finds to be ASCII with bit 2, 4 or 6 set in every byte, so
+	// neither NUL nor a wildcard [MQTT-3.3.2-2] [MQTT-1.5.4-1..2] (letters,
+	// digits, '/', '-', '.', '_', '$' and ':' all pass; the few rare valid
+	// bytes that do not are accepted by decodeFull); a packet identifier
+	// that is not 0 [MQTT-2.3.1-1]; and at QoS 1 and 2 a payload that is not
+	// empty. Anything else, errors included, goes to decodeFull, which checks
+	// every rule itself; both give the same result on what this path accepts
+	// (FuzzPublishFastPath). The path makes no call, and body's capacity is
+	// dropped (Topic and Payload never use it), so that what it keeps fits
+	// in registers.
+	body = body[:len(body):len(body)]
 	if v-V31 <= V311-V31 && len(body) >= 2+minWords && !p.Props.dirty() { // 3.1 or 3.1.1
 		end := 2 + (int(body[0])<<8 | int(body[1]))
 		if end <= len(body) && end >= 2+minWords {
 			topic := body[2:end:end]
-			// Most topics have 32 bytes or less: two words, or four, that
-			// overlap as needed, scanned here without a call.
-			var plain bool
-			if n := len(topic); n <= 32 {
-				x0, x1 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
-				ok, bad := commonTopicBytes(x0)&commonTopicBytes(x1), x0|x1
-				if n > 16 {
-					x2, x3 := binary.LittleEndian.Uint64(topic[8:]), binary.LittleEndian.Uint64(topic[n-16:])
-					ok, bad = ok&commonTopicBytes(x2)&commonTopicBytes(x3), bad|x2|x3
+			// The first and last words, and for more than 16 bytes the
+			// second and the one before the last, overlap as needed; more
+			// than 32 bytes take the loop over the words in between.
+			n := len(topic)
+			x0, x1 := binary.LittleEndian.Uint64(topic), binary.LittleEndian.Uint64(topic[n-8:])
+			ok, bad := commonTopicBytes(x0)&commonTopicBytes(x1), x0|x1
+			if n > 16 {
+				x2, x3 := binary.LittleEndian.Uint64(topic[8:16]), binary.LittleEndian.Uint64(topic[n-16:])
+				ok, bad = ok&commonTopicBytes(x2)&commonTopicBytes(x3), bad|x2|x3
+				if n > 32 {
+					for mid := topic[16 : n-8]; len(mid) > 8; mid = mid[8:] {
+						x := binary.LittleEndian.Uint64(mid)
+						ok, bad = ok&commonTopicBytes(x), bad|x
+					}
 				}
-				plain = (bad|^ok)&highs == 0
-			} else {
-				plain = plainTopic(topic)
 			}
+			plain := (bad|^ok)&highs == 0
 			qos := flags >> 1 & 0x03
 			rest := body[end:len(body):len(body)]
 			var id uint16
-			if qos != 0 && len(rest) >= 2 {
-				id, rest = uint16(rest[0])<<8|uint16(rest[1]), rest[2:]
+			if qos != 0 && len(rest) > 2 { // rest[2:] not empty: its pointer needs no clamp
+				id, rest = binary.BigEndian.Uint16(rest), rest[2:]
 			}
-			if plain && qos != 3 && (flags&0x08 == 0 || qos != 0) && (qos == 0 || id != 0) {
+			if plain && validPublishFlags>>(flags&0x0F)&1 != 0 && (qos == 0 || id != 0) {
 				p.Dup, p.QoS, p.Retain = flags&0x08 != 0, qos, flags&0x01 != 0
 				p.PacketID, p.Topic, p.Payload = id, topic, rest
 				return nil
@@ -78,6 +84,13 @@ func (p *Publish) Decode(v Version, flags byte, body []byte) error {
 	}
 	return p.decodeFull(v, flags, body)
 }
+
+// validPublishFlags has bit f set for each fixed-header flags nibble f that
+// a 3.1.1 PUBLISH may carry: QoS 0, 1 or 2 [MQTT-3.3.1-4], and DUP only with
+// QoS 1 or 2 [MQTT-3.3.1-2]. (DUP 8, QoS 6, RETAIN 1; 3.1 allows DUP at QoS
+// 0, which Decode leaves to decodeFull.)
+const validPublishFlags = 1<<0x0 | 1<<0x1 | 1<<0x2 | 1<<0x3 | 1<<0x4 | 1<<0x5 |
+	1<<0xA | 1<<0xB | 1<<0xC | 1<<0xD
 
 // decodeFull is Decode for every packet: it checks each rule in turn.
 func (p *Publish) decodeFull(v Version, flags byte, body []byte) error {
