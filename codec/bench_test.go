@@ -44,6 +44,22 @@ func BenchmarkReadDecodePublishV5QoS1Props(b *testing.B) {
 	benchReadDecodePublish(b, V5, publishV5QoS1)
 }
 
+// A topic beyond 32 bytes takes the fast path's word loop; a payload beyond
+// 127 bytes needs a two-byte remaining length.
+var (
+	publishV311LongTopic = (&Publish{QoS: 1, PacketID: 7, Topic: []byte("factory/line-4/station-12/robot-arm-3/joint-2/torque"),
+		Payload: benchPayload}).Append(nil, V311)
+	publishV311Payload1K = (&Publish{QoS: 1, PacketID: 7, Topic: []byte("building/3/floor/2/room/17/temp"),
+		Payload: make([]byte, 1024)}).Append(nil, V311)
+)
+
+func BenchmarkReadDecodePublishV311LongTopic(b *testing.B) {
+	benchReadDecodePublish(b, V311, publishV311LongTopic)
+}
+func BenchmarkReadDecodePublishV311Payload1K(b *testing.B) {
+	benchReadDecodePublish(b, V311, publishV311Payload1K)
+}
+
 func BenchmarkDecodePublishV311QoS0(b *testing.B) { benchDecodePublish(b, V311, publishV311QoS0) }
 func BenchmarkDecodePublishV311QoS1(b *testing.B) { benchDecodePublish(b, V311, publishV311QoS1) }
 func BenchmarkDecodePublishV5QoS0(b *testing.B)   { benchDecodePublish(b, V5, publishV5QoS0) }
