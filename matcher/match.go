@@ -3,6 +3,7 @@ package matcher
 import (
 	"bytes"
 	"hash/maphash"
+	"unsafe"
 )
 
 // matchScratch is the per-match working memory: share groups found and the
@@ -47,10 +48,25 @@ func (x *Index[S]) collect(topic []byte, out []Delivery[S], sc *matchScratch[S])
 	base := len(out)
 	sc.groups = sc.groups[:0]
 	sources := 0
-	if set := x.exact.lookup(x.exact.hashBytes(topic), topic); set != nil {
-		out = emitSet(set, out, sc, &sources)
+	h := x.exact.hashBytes(topic)
+	set, over := x.exact.first(h)
+	if set != nil {
+		// The set is compared with the topic after the walk, by when its
+		// cache lines (the filter is in the second) have arrived.
+		p := uintptr(unsafe.Pointer(set))
+		prefetch(p)
+		prefetch(p + 64)
 	}
 	out = x.walk(x.root, topic, 0, out, sc, &sources)
+	if set == nil || string(set.name) != string(topic) {
+		set = nil
+		if !over {
+			set = x.exact.lookup(h, topic)
+		}
+	}
+	if set != nil {
+		out = emitSet(set, out, sc, &sources)
+	}
 	if sources > 1 {
 		out = mergeDuplicates(out, base, sc)
 	}
