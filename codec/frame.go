@@ -67,13 +67,14 @@ func ReadFrame(buf []byte, maxPacketSize uint32) (Frame, error) {
 // stores and copies it through the stack; a loop that reads many packets
 // into one Frame with Read skips that copy.
 func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
-	// A complete packet with a one-byte remaining length (up to 129 bytes,
-	// most PUBLISH packets of sensors) within the maximum is filled here,
-	// small enough to be inlined into the caller's read loop. Everything
-	// else is readSlow's. maxPacketSize-1 wraps to the largest uint32 when
-	// it is 0 ("no limit"), and rl+1 <= maxPacketSize-1 is total <= max.
-	if len(buf) >= 2 && buf[0] >= 0x10 && buf[1] < 0x80 {
-		if rl := int(buf[1]); rl+2 <= len(buf) && uint32(rl)+1 <= maxPacketSize-1 {
+	// A complete packet with a one-byte remaining length of 1 to 127 (up to
+	// 129 bytes: most PUBLISH packets of sensors) within the maximum is
+	// filled here; everything else is readSlow's. With the length not 0 the
+	// compiler need not clamp Body's pointer for an empty capacity.
+	// maxPacketSize-1 wraps to the largest uint32 when it is 0 ("no
+	// limit"), and rl+1 <= maxPacketSize-1 is total <= max.
+	if len(buf) >= 2 && buf[0] >= 0x10 {
+		if rl := int(buf[1]); rl > 0 && rl < 0x80 && rl+2 <= len(buf) && uint32(rl)+1 <= maxPacketSize-1 {
 			f.Type, f.Flags, f.HeaderLen, f.RemainingLength, f.Total = PacketType(buf[0]>>4), buf[0]&0x0F, 2, rl, rl+2
 			f.Body = buf[2 : rl+2 : rl+2]
 			return nil
@@ -83,7 +84,7 @@ func (f *Frame) Read(buf []byte, maxPacketSize uint32) error {
 }
 
 // readSlow is Read for everything but a complete packet with a one-byte
-// remaining length: it fills f as ReadFrame would return it.
+// remaining length other than 0: it fills f as ReadFrame would return it.
 func (f *Frame) readSlow(buf []byte, maxPacketSize uint32) error {
 	// A two-byte remaining length (packets up to 16 KiB), complete and
 	// within the maximum, without the loop.
