@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,32 @@ func TestPlainASCIIEveryByte(t *testing.T) {
 				plain = plain && c != '+' && c != '#'
 				if got := plainTopic(s); got != plain {
 					t.Fatalf("plainTopic(%q) = %v", s, got)
+				}
+			}
+		}
+	}
+}
+
+// TestCommonTopicBytesEveryByte checks the PUBLISH fast path's word test
+// byte by byte: for every ASCII value at every position of a word of
+// letters, the byte's high bit is set exactly when the value has bit 2, 4 or
+// 6 set, which NUL, '+' and '#' never have [MQTT-1.5.4-2] [MQTT-3.3.2-2],
+// and the other bytes' high bits stay set.
+func TestCommonTopicBytesEveryByte(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 0x80; c++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			got := commonTopicBytes(binary.LittleEndian.Uint64(w))
+			for i := 0; i < 8; i++ {
+				want := i != pos || c&0x54 != 0
+				if high := got>>(8*i+7)&1 == 1; high != want {
+					t.Fatalf("%#x at %d: byte %d high bit %v, want %v", c, pos, i, high, want)
+				}
+			}
+			if c == 0 || c == '+' || c == '#' {
+				if got&highs == highs {
+					t.Fatalf("%#x at %d passes the word test", c, pos)
 				}
 			}
 		}
