@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"hash/maphash"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -20,7 +19,7 @@ import (
 // control byte, replace a set by storing the slot, and grow or clean a shard
 // by building new arrays and swapping one pointer.
 type exactTable[S comparable] struct {
-	seed maphash.Seed
+	seed uint64
 	// Readers hash with seed on every match; writers lock shards[0]. The
 	// padding keeps those off one cache line.
 	_      [64]byte
@@ -87,11 +86,11 @@ func fingerprint(h uint64) byte {
 }
 
 func (t *exactTable[S]) hashBytes(filter []byte) uint64 {
-	return maphash.Bytes(t.seed, filter)
+	return nameHash(t.seed, filter)
 }
 
 func (t *exactTable[S]) hashString(filter string) uint64 {
-	return maphash.String(t.seed, filter)
+	return nameHash(t.seed, filter)
 }
 
 func (t *exactTable[S]) shard(h uint64) *exactShard[S] {
@@ -167,7 +166,7 @@ func (sh *exactShard[S]) find(h uint64, filter string) (int, *subscriberSet[S]) 
 }
 
 // insert adds set, whose filter find did not see; the caller holds sh.mu.
-func (sh *exactShard[S]) insert(seed maphash.Seed, h uint64, set *subscriberSet[S]) {
+func (sh *exactShard[S]) insert(seed uint64, h uint64, set *subscriberSet[S]) {
 	s := sh.slots.Load()
 	switch {
 	case s == nil:
@@ -220,7 +219,7 @@ func (sh *exactShard[S]) publish(i int, set *subscriberSet[S]) {
 // many (at least), dropping deleted slots, and publishes them. Readers keep
 // using s until then. Between two rebuilds at least a quarter of the slots
 // are filled, so an insert costs O(1) amortised.
-func (sh *exactShard[S]) rebuild(seed maphash.Seed, s *exactSlots[S]) *exactSlots[S] {
+func (sh *exactShard[S]) rebuild(seed uint64, s *exactSlots[S]) *exactSlots[S] {
 	groups := len(s.ctrl)
 	for (sh.live+1)*2*maxLoadDen > groups*groupSlots*maxLoadNum {
 		groups *= 2
@@ -228,7 +227,7 @@ func (sh *exactShard[S]) rebuild(seed maphash.Seed, s *exactSlots[S]) *exactSlot
 	fresh := newExactSlots[S](groups)
 	for i := range s.sets {
 		if set := s.sets[i].Load(); set != nil {
-			fresh.place(maphash.Bytes(seed, set.name), set)
+			fresh.place(nameHash(seed, set.name), set)
 		}
 	}
 	sh.slots.Store(fresh)

@@ -50,7 +50,7 @@ type paddedMutex struct {
 // New returns an empty index.
 func New[S comparable]() *Index[S] {
 	x := &Index[S]{
-		exact:    &exactTable[S]{seed: maphash.MakeSeed()},
+		exact:    &exactTable[S]{seed: newHashSeed()},
 		edges:    newTable[*node[S]](),
 		wildSeed: maphash.MakeSeed(),
 	}

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
 )
@@ -15,7 +14,7 @@ import (
 // The exact-filter table uses parent 0 and the whole filter as name; the
 // wildcard trie uses the parent node's id and one level as name.
 type table[V any] struct {
-	seed maphash.Seed
+	seed uint64
 	// Readers hash with seed on every lookup; writers lock shards[0]. The
 	// padding keeps those off one cache line.
 	_      [64]byte
@@ -118,24 +117,21 @@ type tableEntry[V any] struct {
 }
 
 func newTable[V any]() *table[V] {
-	return &table[V]{seed: maphash.MakeSeed()}
+	return &table[V]{seed: newHashSeed()}
 }
 
-// mixParent folds the parent id into a name hash.
-func mixParent(h, parent uint64) uint64 {
-	h ^= parent * 0x9e3779b97f4a7c15
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
+// parentSeed folds the parent id into the table's seed: the hash of a
+// name under one parent tells nothing of its hash under another.
+func (t *table[V]) parentSeed(parent uint64) uint64 {
+	return t.seed ^ parent*0x9e3779b97f4a7c15
 }
 
 func (t *table[V]) hashBytes(parent uint64, name []byte) uint64 {
-	return mixParent(maphash.Bytes(t.seed, name), parent)
+	return nameHash(t.parentSeed(parent), name)
 }
 
 func (t *table[V]) hashString(parent uint64, name string) uint64 {
-	return mixParent(maphash.String(t.seed, name), parent)
+	return nameHash(t.parentSeed(parent), name)
 }
 
 func (t *table[V]) shard(hash uint64) *tableShard[V] {
