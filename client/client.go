@@ -46,6 +46,7 @@ type Client struct {
 	pendingOut []byte // encoded packets waiting for the flusher
 	spareOut   []byte // the other buffer, swapped in while one is written
 	flushing   bool   // a sender is writing to conn
+	corked     int    // Cork calls not yet undone: writes wait for Uncork
 	txPublish  codec.Publish
 	lastSend   atomic.Int64 // unix nanoseconds of the last packet sent
 

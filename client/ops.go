@@ -48,10 +48,19 @@ func (c *Client) PublishAsync(ctx context.Context, m *Message, done func(error))
 	}
 	select {
 	case c.inflight <- struct{}{}:
-	case <-c.done:
-		return c.closedErr()
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		// The window is full: what a Cork holds must leave before its
+		// acknowledgements can free a slot.
+		if err := c.flushHeld(); err != nil {
+			return err
+		}
+		select {
+		case c.inflight <- struct{}{}:
+		case <-c.done:
+			return c.closedErr()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	op := opPool.Get().(*pendingOp)
 	op.kind = codec.PUBACK

@@ -16,9 +16,15 @@ type frameReader struct {
 	r          io.Reader
 	buf        []byte
 	start, end int
+	lastRead   int // bytes the last Read returned
 }
 
-const initialReadBuffer = 512
+const (
+	initialReadBuffer = 512
+	// maxReadBuffer is the largest a stream of small packets grows the
+	// buffer to; it shrinks back once the reader has caught up.
+	maxReadBuffer = 64 << 10
+)
 
 func newFrameReader(r io.Reader) *frameReader {
 	return &frameReader{r: r, buf: make([]byte, initialReadBuffer)}
@@ -27,7 +33,10 @@ func newFrameReader(r io.Reader) *frameReader {
 // next returns the next packet. Its Body aliases the reader's buffer and
 // is valid until the following call.
 func (f *frameReader) next() (codec.Frame, error) {
-	if f.start == f.end && len(f.buf) > 64<<10 {
+	if f.start == f.end && (len(f.buf) > maxReadBuffer ||
+		len(f.buf) > initialReadBuffer && f.lastRead < len(f.buf)/8) {
+		// Caught up after a large packet or a burst: an idle connection
+		// holds a small buffer.
 		f.buf = make([]byte, initialReadBuffer)
 		f.start, f.end = 0, 0
 	}
@@ -54,8 +63,17 @@ func (f *frameReader) next() (codec.Frame, error) {
 			f.end = copy(f.buf, f.buf[f.start:f.end])
 			f.start = 0
 		}
+		free := len(f.buf) - f.end
 		n, err := f.r.Read(f.buf[f.end:])
 		f.end += n
+		f.lastRead = n
+		if n == free && len(f.buf) < maxReadBuffer && f.start == 0 {
+			// The read filled the buffer: more is waiting. A larger
+			// buffer takes a burst of small packets in fewer reads.
+			nb := make([]byte, 2*len(f.buf))
+			f.end = copy(nb, f.buf[:f.end])
+			f.buf = nb
+		}
 		if err != nil && n == 0 {
 			return codec.Frame{}, err
 		}

@@ -105,6 +105,10 @@ func (cc *clientConn) Publish(ctx context.Context, topic string, payload []byte,
 	return err
 }
 
+// Cork and Uncork make clientConn a Batcher.
+func (cc *clientConn) Cork()         { cc.c.Cork() }
+func (cc *clientConn) Uncork() error { return cc.c.Uncork() }
+
 func (cc *clientConn) Subscribe(ctx context.Context, filter string, qos byte) error {
 	ack, err := cc.c.Subscribe(ctx, []client.Subscription{{Filter: filter, QoS: qos}}, 0, nil)
 	if err != nil {

@@ -146,12 +146,13 @@ func (r *run) publishAll(ctx context.Context, pubs []Conn, n uint64, interval, t
 			continue
 		}
 		buf, _ := payloadTemplate(p.PayloadSize, p.Content, uint64(i))
-		tt := Timetable{Start: t0 + interval*time.Duration(i)/time.Duration(len(pubs)), Interval: interval, Count: n}
+		tt := Timetable{Start: t0 + interval*time.Duration(i)/time.Duration(len(pubs)), Interval: interval, Count: n, Burst: p.Burst}
+		batcher, _ := c.(Batcher)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fixed := topic(i, 0)
-			_, err := RunTimetable(ctx, r.clock, tt, func(seq uint64, due time.Duration) error {
+			_, err := RunTimetableBatched(ctx, r.clock, tt, func(seq uint64, due time.Duration) error {
 				Stamp{Publisher: uint32(i), Seq: seq, Intended: int64(due)}.Put(buf)
 				t := fixed
 				if p.Scenario == "retained" {
@@ -166,7 +167,7 @@ func (r *run) publishAll(ctx context.Context, pubs []Conn, n uint64, interval, t
 				r.sent.Add(1)
 				noteLatest(&r.lastSend, now)
 				return nil
-			})
+			}, batcher)
 			if err != nil && !errors.Is(err, context.Canceled) {
 				r.errs.add(ErrorKind("publish", err))
 			}

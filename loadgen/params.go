@@ -44,6 +44,10 @@ type Params struct {
 	// Count, when > 0, fixes the messages per publisher (Duration is
 	// then derived from Rate).
 	Count uint64 `json:"count,omitempty"`
+	// Burst, when above 1, makes each publisher send its messages in
+	// groups of Burst handed to the connection at once, at the same
+	// average rate (see Timetable.Burst).
+	Burst uint64 `json:"burst,omitempty"`
 	QoS   byte   `json:"qos"`
 	// PayloadSize is the bytes per message (at least StampSize).
 	PayloadSize int    `json:"payload_size"`

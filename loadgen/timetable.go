@@ -12,10 +12,18 @@ type Timetable struct {
 	Start    time.Duration // intended time of message 0 (since the epoch)
 	Interval time.Duration // between two messages; 0 sends all at Start
 	Count    uint64        // messages to send
+	// Burst, when above 1, makes messages due in groups of Burst: all of
+	// a group are due when its first is, and groups are Burst*Interval
+	// apart, so the average rate is unchanged (a gateway forwarding a
+	// batch of readings at once).
+	Burst uint64
 }
 
 // At returns the intended send time of message seq.
 func (t Timetable) At(seq uint64) time.Duration {
+	if t.Burst > 1 {
+		seq -= seq % t.Burst
+	}
 	return t.Start + time.Duration(seq)*t.Interval
 }
 
@@ -40,6 +48,13 @@ func intervalForRate(rate float64) time.Duration {
 // stops the timetable.
 type SendFunc func(seq uint64, intended time.Duration) error
 
+// Batcher is a connection that can hold back writes: what is sent between
+// Cork and Uncork leaves in as few writes as possible.
+type Batcher interface {
+	Cork()
+	Uncork() error
+}
+
 // RunTimetable sends every message of tt at its intended time on clock and
 // returns how many were sent. It is open-loop: when a send blocks past the
 // next message's time (a stalled broker, a full inflight window), the late
@@ -47,20 +62,45 @@ type SendFunc func(seq uint64, intended time.Duration) error
 // the time it was due, so the receiver charges the stall to every message
 // it delayed. It stops at the first send error or when ctx ends.
 func RunTimetable(ctx context.Context, clock Clock, tt Timetable, send SendFunc) (uint64, error) {
+	return RunTimetableBatched(ctx, clock, tt, send, nil)
+}
+
+// RunTimetableBatched is RunTimetable that, given a Batcher, hands every
+// run of messages due at once (a burst, or messages late after a stall)
+// to the connection in one write: it corks before the first and uncorks
+// before it sleeps or returns.
+func RunTimetableBatched(ctx context.Context, clock Clock, tt Timetable, send SendFunc, b Batcher) (uint64, error) {
 	var seq uint64
+	corked := false
+	uncork := func() error {
+		if !corked {
+			return nil
+		}
+		corked = false
+		return b.Uncork()
+	}
 	for seq < tt.Count {
 		due := tt.At(seq)
 		if clock.Now() < due {
+			if err := uncork(); err != nil {
+				return seq, err
+			}
 			if err := clock.SleepUntil(ctx, due); err != nil {
 				return seq, err
 			}
 		} else if err := ctx.Err(); err != nil {
+			_ = uncork()
 			return seq, err
 		}
+		if b != nil && !corked {
+			b.Cork()
+			corked = true
+		}
 		if err := send(seq, due); err != nil {
+			_ = uncork()
 			return seq, err
 		}
 		seq++
 	}
-	return seq, nil
+	return seq, uncork()
 }

@@ -145,3 +145,62 @@ func TestIntervalForRate(t *testing.T) {
 		t.Errorf("0/s -> %v", got)
 	}
 }
+
+func TestTimetableBurstGroupsDueTimes(t *testing.T) {
+	tt := Timetable{Start: time.Second, Interval: time.Millisecond, Count: 10, Burst: 4}
+	want := []time.Duration{0, 0, 0, 0, 4, 4, 4, 4, 8, 8}
+	for seq, w := range want {
+		if got := tt.At(uint64(seq)); got != time.Second+w*time.Millisecond {
+			t.Errorf("At(%d) = %v, want %v", seq, got, time.Second+w*time.Millisecond)
+		}
+	}
+}
+
+// corkLog records the sends between Cork and Uncork.
+type corkLog struct {
+	corked bool
+	groups [][]uint64
+}
+
+func (c *corkLog) Cork() {
+	if c.corked {
+		panic("Cork twice")
+	}
+	c.corked = true
+	c.groups = append(c.groups, nil)
+}
+
+func (c *corkLog) Uncork() error {
+	if !c.corked {
+		panic("Uncork without Cork")
+	}
+	c.corked = false
+	return nil
+}
+
+func TestRunTimetableBatchedCorksEachBurst(t *testing.T) {
+	clk := &virtualClock{}
+	tt := Timetable{Start: 10 * time.Millisecond, Interval: time.Millisecond, Count: 12, Burst: 4}
+	cl := &corkLog{}
+	n, err := RunTimetableBatched(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+		if !cl.corked {
+			t.Fatalf("message %d sent uncorked", seq)
+		}
+		cl.groups[len(cl.groups)-1] = append(cl.groups[len(cl.groups)-1], seq)
+		return nil
+	}, cl)
+	if err != nil || n != 12 {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+	if cl.corked {
+		t.Error("left corked")
+	}
+	if len(cl.groups) != 3 {
+		t.Fatalf("groups %v, want three bursts of four", cl.groups)
+	}
+	for i, g := range cl.groups {
+		if len(g) != 4 || g[0] != uint64(4*i) {
+			t.Errorf("burst %d = %v", i, g)
+		}
+	}
+}

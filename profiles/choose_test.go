@@ -31,8 +31,8 @@ func TestChooseBoards(t *testing.T) {
 		// 64308 MiB, sized for 7168: 5120 MiB and 13000 connections times
 		// 64308/7168.
 		{"x86-server", "server", "amd64 machine with 16 CPUs, 64308MiB memory", 16, 116630, 45934 * MiB},
-		{"container-v2", "small-vm", "amd64 container with 1.5 CPUs, 512MiB memory (cgroup limit): small", 2, 1365, 341 * MiB},
-		{"container-v1", "small-vm", "amd64 container with 2 CPUs, 256MiB memory (cgroup limit): small", 2, 682, 170 * MiB},
+		{"container-v2", "small-vm", "amd64 container with 1.5 CPUs, 512MiB memory (cgroup limit): small", 1, 1365, 341 * MiB},
+		{"container-v1", "small-vm", "amd64 container with 2 CPUs, 256MiB memory (cgroup limit): small", 1, 682, 170 * MiB},
 		{"kvm-small-vm", "small-vm", "amd64 virtual machine with 1 CPU, 981MiB memory: small", 1, 2616, 654 * MiB},
 	}
 	for _, tt := range tests {

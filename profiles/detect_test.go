@@ -257,8 +257,8 @@ func TestCgroupCPUSet(t *testing.T) {
 		t.Fatalf("cpuset 2-3: %+v, usable %v, limited %v", hw.Cgroup, hw.UsableCPUs(), hw.Limited())
 	}
 	p, reason := Choose(hw)
-	if p.Name != "small-vm" || p.EventLoops != 2 {
-		t.Errorf("chose %s with %d loops (%s), want small-vm with 2", p.Name, p.EventLoops, reason)
+	if p.Name != "small-vm" || p.EventLoops != 1 {
+		t.Errorf("chose %s with %d loops (%s), want small-vm with 1 (two CPUs: one loop)", p.Name, p.EventLoops, reason)
 	}
 
 	// cgroup v1: cpuset.cpus of the cpuset controller's group.

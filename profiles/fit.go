@@ -9,7 +9,8 @@ const minFittedConnections = 16
 // Fit adapts p to the CPUs and memory hw says the process may use, and
 // lists what it changed:
 //
-//   - EventLoops 0 becomes one loop per usable CPU; EventLoops and
+//   - EventLoops 0 becomes one loop per usable CPU, or one loop on at
+//     most two usable CPUs; EventLoops and
 //     GOMAXPROCS above the usable CPUs (cgroup quota rounded up) are
 //     lowered to them.
 //   - With less usable memory than p.Memory (a 1GB Pi 4, a container's
@@ -23,6 +24,14 @@ func (p Preset) Fit(hw Hardware) (Preset, []string) {
 	if hw.UsableCPUs() > 0 {
 		cpus := hw.UsableCPUsCeil()
 		switch {
+		case p.EventLoops == 0 && cpus <= 2:
+			// On one or two CPUs the broker shares them with the
+			// processes it serves, and a second loop costs more in
+			// cross-loop wake-ups than it gains: on a 2-CPU machine one
+			// loop used about half the broker CPU of two per message at
+			// 10k msg/s fan-in, and two thirds at 100k msg/s (BENCHMARKS.md).
+			p.EventLoops = 1
+			notes = append(notes, fmt.Sprintf("event_loops = 1 for %d usable CPUs (cross-loop wake-ups cost more than a second loop gains)", cpus))
 		case p.EventLoops == 0:
 			p.EventLoops = cpus
 			notes = append(notes, fmt.Sprintf("event_loops = %d, one per usable CPU", cpus))
