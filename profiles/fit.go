@@ -27,9 +27,10 @@ func (p Preset) Fit(hw Hardware) (Preset, []string) {
 		case p.EventLoops == 0 && cpus <= 2:
 			// On one or two CPUs the broker shares them with the
 			// processes it serves, and a second loop costs more in
-			// cross-loop wake-ups than it gains: on a 2-CPU machine one
-			// loop used about half the broker CPU of two per message at
-			// 10k msg/s fan-in, and two thirds at 100k msg/s (BENCHMARKS.md).
+			// cross-loop wake-ups than it gains: on a 2-CPU VM, `midge
+			// bench run fanin` against `midge serve --loops 1` and
+			// `--loops 2` measured about half the broker CPU per message
+			// with one loop at 10k msg/s, and two thirds at 100k msg/s.
 			p.EventLoops = 1
 			notes = append(notes, fmt.Sprintf("event_loops = 1 for %d usable CPUs (cross-loop wake-ups cost more than a second loop gains)", cpus))
 		case p.EventLoops == 0:
