@@ -299,8 +299,10 @@ func suiteTitle(brokers []suiteBroker) string {
 // read (midge serve reads mosquitto's format), after a "listener PORT
 // 127.0.0.1" line. The queue limit is raised from the default 1000 so
 // that a subscriber briefly behind on a loaded machine is measured as
-// latency, not as messages dropped by design.
-const SuiteBrokerConfig = "allow_anonymous true\nmax_queued_messages 100000\n"
+// latency, not as messages dropped by design. max_queued_bytes 0 is
+// mosquitto's default, written out because midge's board presets set a
+// byte limit that the config file would otherwise leave in force.
+const SuiteBrokerConfig = "allow_anonymous true\nmax_queued_messages 100000\nmax_queued_bytes 0\n"
 
 func writeSuiteConfig(dir, addr string) (string, error) {
 	_, port, err := net.SplitHostPort(addr)

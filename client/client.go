@@ -47,6 +47,7 @@ type Client struct {
 	spareOut   []byte // the other buffer, swapped in while one is written
 	flushing   bool   // a sender is writing to conn
 	corked     int    // Cork calls not yet undone: writes wait for Uncork
+	rxMore     bool   // reader goroutine only: more packets are buffered
 	txPublish  codec.Publish
 	lastSend   atomic.Int64 // unix nanoseconds of the last packet sent
 

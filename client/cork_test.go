@@ -160,3 +160,44 @@ func (r *chunkReader) Read(b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// TestBurstOfQoS1IsAcknowledgedInOneWrite: PUBACKs for packets that
+// arrived in one read leave together, each still sent [MQTT-4.3.2-4].
+func TestBurstOfQoS1IsAcknowledgedInOneWrite(t *testing.T) {
+	sc := &scriptConn{fakeConn: fakeConn{closed: make(chan struct{})}, in: make(chan []byte, 8), out: make(chan []byte, 16)}
+	sc.in <- []byte{0x20, 0x02, 0, 0} // CONNACK
+	got := make(chan *Message, 8)
+	c, _, err := NewClient(context.Background(), sc, Options{KeepAlive: 600, OnMessage: func(m *Message) { got <- m }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	<-sc.out // CONNECT
+	var burst []byte
+	for id := byte(1); id <= 3; id++ {
+		burst = append(burst, 0x32, 0x06, 0, 1, 't', 0, id, 'x') // QoS 1
+	}
+	sc.in <- burst
+	select {
+	case w := <-sc.out:
+		want := []byte{0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 0, 3}
+		if !bytes.Equal(w, want) {
+			t.Fatalf("wrote % x, want the three PUBACKs in one write % x", w, want)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no PUBACK written")
+	}
+	for i := 0; i < 3; i++ {
+		<-got
+	}
+	// A lone message is acknowledged at once.
+	sc.in <- []byte{0x32, 0x06, 0, 1, 't', 0, 9, 'x'}
+	select {
+	case w := <-sc.out:
+		if !bytes.Equal(w, []byte{0x40, 2, 0, 9}) {
+			t.Fatalf("wrote % x", w)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no PUBACK for the lone message")
+	}
+}

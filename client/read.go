@@ -80,6 +80,13 @@ func (f *frameReader) next() (codec.Frame, error) {
 	}
 }
 
+// hasPacket reports whether a whole packet is already buffered, so the
+// next call returns without reading.
+func (f *frameReader) hasPacket() bool {
+	_, err := codec.ReadFrame(f.buf[f.start:f.end], 0)
+	return err == nil
+}
+
 // receiver holds the decode targets of the reader goroutine, reused for
 // every packet.
 type receiver struct {
@@ -100,6 +107,7 @@ func (c *Client) readLoop(fr *frameReader) {
 	var rx receiver
 	for {
 		f, err := fr.next()
+		c.rxMore = err == nil && fr.hasPacket()
 		if err != nil {
 			select {
 			case <-c.done:
@@ -270,10 +278,10 @@ func (c *Client) handlePublish(m *Message) error {
 	switch m.QoS {
 	case 1:
 		c.logf("Client %s sending PUBACK (m%d, rc0)", c.logID(), m.PacketID)
-		err = c.writePacket(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
+		err = c.writeReaderAck(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
 	case 2:
 		c.logf("Client %s sending PUBREC (m%d, rc0)", c.logID(), m.PacketID)
-		err = c.writePacket(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
+		err = c.writeReaderAck(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
 	}
 	if deliverNow {
 		c.deliver(m)

@@ -55,6 +55,20 @@ func (c *Client) writePublishPacket(m *Message, id uint16) error {
 	return c.flushLocked()
 }
 
+// writeReaderAck sends an acknowledgement from the reader goroutine. While
+// more received packets wait in the read buffer it is held, and leaves
+// with the acknowledgement of the last of them: a burst of QoS 1 messages
+// is acknowledged in one write.
+func (c *Client) writeReaderAck(p codec.Packet) error {
+	c.writeMu.Lock()
+	c.pendingOut = p.Append(c.pendingOut, codec.Version(c.version))
+	if c.rxMore {
+		c.writeMu.Unlock()
+		return nil
+	}
+	return c.flushForced()
+}
+
 // Cork holds back writes: PUBLISH packets sent until the matching Uncork wait in
 // the pending buffer and leave together, in as few writes as their size
 // allows. A publisher with several messages ready uses it to hand the
