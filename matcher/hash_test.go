@@ -49,3 +49,19 @@ func TestNameHashSpreads(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelEnd compares levelEnd with bytes.IndexByte over topics whose
+// levels straddle the eight-byte steps.
+func TestLevelEnd(t *testing.T) {
+	for _, topic := range []string{"", "/", "a", "a/b", "abcdefgh/x", "abcdefghijklmnop", "abcdefg/", "//a//", "0123456789abcdef/0123456789/"} {
+		for start := 0; start <= len(topic); start++ {
+			want := len(topic)
+			if i := strings.IndexByte(topic[start:], '/'); i >= 0 {
+				want = start + i
+			}
+			if got := levelEnd([]byte(topic), start); got != want {
+				t.Fatalf("levelEnd(%q, %d) = %d, want %d", topic, start, got, want)
+			}
+		}
+	}
+}

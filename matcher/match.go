@@ -1,8 +1,8 @@
 package matcher
 
 import (
-	"bytes"
 	"hash/maphash"
+	"math/bits"
 	"unsafe"
 )
 
@@ -95,10 +95,7 @@ func emitSet[S comparable](set *subscriberSet[S], out []Delivery[S], sc *matchSc
 
 // walk matches topic[start:] against the wildcard trie below n.
 func (x *Index[S]) walk(n *node[S], topic []byte, start int, out []Delivery[S], sc *matchScratch[S], sources *int) []Delivery[S] {
-	end := len(topic)
-	if i := bytes.IndexByte(topic[start:], '/'); i >= 0 {
-		end = start + i
-	}
+	end := levelEnd(topic, start)
 	last := end == len(topic)
 	// [MQTT-4.7.2-1] a filter starting with a wildcard does not match a
 	// topic starting with '$'.
@@ -119,6 +116,24 @@ func (x *Index[S]) walk(n *node[S], topic []byte, start int, out []Delivery[S], 
 		}
 	}
 	return out
+}
+
+// levelEnd returns the end of the topic level that starts at start: the
+// index of the next '/', or len(topic). Levels are short, so it looks at
+// eight bytes at a time inline rather than calling bytes.IndexByte.
+func levelEnd(topic []byte, start int) int {
+	i := start
+	for ; i+8 <= len(topic); i += 8 {
+		if m := bytesEqual(read8(topic, i), '/'); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(topic); i++ {
+		if topic[i] == '/' {
+			return i
+		}
+	}
+	return len(topic)
 }
 
 // descend continues the match at child c, which matched the level ending at
