@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // exactTable maps filters without wildcards to their subscriber sets. An
@@ -130,6 +131,9 @@ func (t *exactTable[S]) first(h uint64) (set *subscriberSet[S], over bool) {
 	if s == nil {
 		return nil, true
 	}
+	// The group's slots fill one cache line: fetch it while the control
+	// word is read, rather than after.
+	prefetch(uintptr(unsafe.Pointer(&s.sets[(h&s.gmask)*groupSlots])))
 	fp := fingerprint(h)
 	for g, step := h&s.gmask, uint64(0); step <= s.gmask; g, step = (g+1)&s.gmask, step+1 {
 		w := s.ctrl[g].Load()
