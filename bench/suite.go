@@ -335,7 +335,7 @@ func describeCase(p loadgen.Params) string {
 	dur := time.Duration(p.Duration)
 	switch p.Scenario {
 	case "conns":
-		return fmt.Sprintf("%d idle connections opened as fast as they go, held %s", p.Conns, time.Duration(p.Hold))
+		return fmt.Sprintf("%d idle connections opened as fast as they go, each subscribed to its own topic, held %s", p.Conns, time.Duration(p.Hold))
 	case "storm":
 		return fmt.Sprintf("%d connections, each subscribed at QoS %d, all dropped at once and reconnected together", p.Conns, p.QoS)
 	case "retained":

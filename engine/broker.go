@@ -264,11 +264,8 @@ func (b *Broker) takeOver(s *session) {
 // still waiting for its delay is published now [MQTT-3.1.3-9].
 func (b *Broker) endSession(s *session) {
 	s.mu.Lock()
-	filters := make([]string, 0, len(s.subs))
-	for f := range s.subs {
-		filters = append(filters, f)
-	}
-	s.subs = nil
+	filters := s.subs.all()
+	s.subs = filterSet{}
 	s.dropAll()
 	s.expired = true
 	pw := s.pendingWill

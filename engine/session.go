@@ -52,9 +52,9 @@ type session struct {
 	// (3.1.1: 0 for clean session, never for persistent sessions); 0 ends
 	// the session with its connection [MQTT-3.1.2-23].
 	expiryInterval uint32
-	subs           map[string]byte // filter -> granted QoS
-	inflight       []outMsg        // sent, unacknowledged, in send order
-	queue          []outMsg        // waiting, in arrival order
+	subs           filterSet // the filters subscribed to
+	inflight       []outMsg  // sent, unacknowledged, in send order
+	queue          []outMsg  // waiting, in arrival order
 	queuedBytes    int
 	nextPID        uint16
 	inboundQoS2    map[uint16]struct{} // PUBREC sent, PUBREL pending

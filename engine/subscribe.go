@@ -54,13 +54,9 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 			continue
 		}
 		s.mu.Lock()
-		if s.subs == nil {
-			s.subs = make(map[string]byte) // made on first use: idle sensors have none
-		}
-		if _, had := s.subs[filter]; !had {
+		if s.subs.add(filter) {
 			b.stats.subscriptionsAdd(1, isShared(filter))
 		}
-		s.subs[filter] = sub.QoS
 		s.mu.Unlock()
 		codes = append(codes, sub.QoS) // [MQTT-3.9.3-1] one code per filter, in order
 		fresh = append(fresh, accepted{filter, opts, replaced})
@@ -133,8 +129,7 @@ func (c *conn) handleUnsubscribe(f codec.Frame) error {
 		}
 		filter := string(fb)
 		s.mu.Lock()
-		_, had := s.subs[filter]
-		delete(s.subs, filter)
+		had := s.subs.remove(filter)
 		s.mu.Unlock()
 		if had && b.subs.Unsubscribe(s, filter) {
 			b.stats.subscriptionsAdd(-1, isShared(filter))

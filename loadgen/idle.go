@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// runConns opens Conns idle connections at the ramp rate, holds them open
+// runConns opens Conns idle connections at the ramp rate, subscribes each
+// to its own topic (a sensor listening for its commands), holds them open
 // for Hold and closes them: connect latency and rate, and (through the
 // "connected" phase) a moment to read the broker's memory.
 func (r *run) runConns(ctx context.Context) {
@@ -13,6 +14,7 @@ func (r *run) runConns(ctx context.Context) {
 	r.enter("connecting")
 	conns, b := r.dialAll(ctx, r.idleSpecs(), p.RampRate, p.DialConcurrency, -1, r.conn)
 	r.res.Connect = connectStats(r.conn, b)
+	r.subscribeOwn(ctx, conns)
 	r.enter("connected")
 	_ = r.clock.SleepUntil(ctx, r.clock.Now()+time.Duration(p.Hold))
 	r.disconnectAll(conns)

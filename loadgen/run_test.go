@@ -279,3 +279,23 @@ func TestRunChargesAStallToEveryDelayedMessage(t *testing.T) {
 		t.Errorf("p50 %s: half the messages were sent after the stall on time", time.Duration(res.Latency.P50Us*1e3))
 	}
 }
+
+func TestConnsSubscribesEachConnectionToItsOwnTopic(t *testing.T) {
+	p := quick(t, "conns")
+	p.Conns = 12
+	b := &fakeBroker{}
+	var subsWhenConnected int
+	_, err := Run(context.Background(), p, b, RunOptions{OnPhase: func(s string) {
+		if s == "connected" {
+			b.mu.Lock()
+			subsWhenConnected = len(b.subs)
+			b.mu.Unlock()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subsWhenConnected != 12 {
+		t.Fatalf("%d subscriptions when the connections settle, want one per connection (12)", subsWhenConnected)
+	}
+}
