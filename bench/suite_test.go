@@ -26,6 +26,7 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 	lat := func(p50, p99, cpuSec float64) func(r *Record) {
 		return func(r *Record) {
 			r.Result.Latency.P50Us, r.Result.Latency.P99Us, r.Usage.CPUSeconds = p50, p99, cpuSec
+			r.Result.SendLag.P99Us = p99 / 2
 		}
 	}
 	conns := func(perConn, rate float64) func(r *Record) {
@@ -68,7 +69,9 @@ func TestSuiteMarkdownRatiosCeilingShareAndSpread(t *testing.T) {
 		"| fanin-q0 | ceiling | 50.0k/s (25.0k/s–100.0k/s) | 200.0k/s | 25% |",
 		"| fanin-q0 | ceiling-1loop | 50.0k/s (25.0k/s–100.0k/s) | 500.0k/s | 10% |",
 		"| fanin-q0 | ceiling, 2 loops |", "| fanin-q0 | ceiling-1loop, 1 loop |", "| fanin-q0 | mochi 1.0 |", "ceiling-1loop is the same relay",
-		"mochi's defaults", "`midge ceiling`", "rotating",
+		"mochi's defaults", "`midge ceiling`", "rotating", "gen lag p99 is how late",
+		// the run table: p99 500µs of the median run, then the generator's lag
+		"| 500.0µs | 1.40ms | 2.15ms | 250.0µs |",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("section lacks %q:\n%s", want, s)

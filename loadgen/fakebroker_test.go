@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 )
 
 // fakeBroker is an in-process broker for the fleet's tests: it routes
@@ -20,6 +21,8 @@ type fakeBroker struct {
 	dials    int
 	retained map[string][]byte
 	refuse   func(n int) error // n-th dial (from 1) fails when it returns an error
+	// publishDelay makes every Publish call take this long.
+	publishDelay time.Duration
 }
 
 type fakeSub struct {
@@ -74,6 +77,9 @@ func (c *fakeConn) Publish(_ context.Context, topic string, payload []byte, _ by
 	c.mu.Unlock()
 	if closed {
 		return errors.New("fake: connection closed")
+	}
+	if c.b.publishDelay > 0 {
+		time.Sleep(c.b.publishDelay)
 	}
 	b := c.b
 	b.mu.Lock()

@@ -154,6 +154,7 @@ func (r *run) publishAll(ctx context.Context, pubs []Conn, n uint64, interval, t
 			fixed := topic(i, 0)
 			_, err := RunTimetableBatched(ctx, r.clock, tt, func(seq uint64, due time.Duration) error {
 				Stamp{Publisher: uint32(i), Seq: seq, Intended: int64(due)}.Put(buf)
+				r.lag.Record(i, r.clock.Now()-due)
 				t := fixed
 				if p.Scenario == "retained" {
 					t = topic(i, seq)

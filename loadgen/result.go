@@ -39,6 +39,11 @@ type Result struct {
 	// messages ("subscribe").
 	Latency     LatencySummary `json:"latency"`
 	LatencyFrom string         `json:"latency_from,omitempty"`
+	// SendLag is how late the generator itself handed each message to
+	// its connection after the intended time: the share of Latency
+	// that the broker is not answerable for (a loaded machine delays
+	// the generator's timers and goroutines as much as the broker).
+	SendLag LatencySummary `json:"send_lag"`
 
 	Connect   ConnectStats  `json:"connect"`
 	Reconnect *ConnectStats `json:"reconnect,omitempty"`

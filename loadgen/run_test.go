@@ -299,3 +299,22 @@ func TestConnsSubscribesEachConnectionToItsOwnTopic(t *testing.T) {
 		t.Fatalf("%d subscriptions when the connections settle, want one per connection (12)", subsWhenConnected)
 	}
 }
+
+func TestRunRecordsTheGeneratorsSendLag(t *testing.T) {
+	p := quick(t, "fanin")
+	p.Publishers, p.Rate = 4, 50
+	// A broker that holds every publish for 30 ms: the messages behind
+	// it go out late, and the lag says so.
+	b := &fakeBroker{publishDelay: 30 * time.Millisecond}
+	res, err := Run(context.Background(), p, b, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(res.SendLag.Count) != res.Sent || res.Sent == 0 {
+		t.Fatalf("send lag of %d messages, %d sent", res.SendLag.Count, res.Sent)
+	}
+	// 50/s is 20 ms apart: with 30 ms per send, the later messages wait.
+	if res.SendLag.P99Us < 10_000 {
+		t.Errorf("send lag p99 %.0fµs, want the 30 ms sends to show", res.SendLag.P99Us)
+	}
+}
