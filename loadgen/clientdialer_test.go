@@ -42,7 +42,18 @@ func acceptAll(t *testing.T) (addr string, peers func() map[string]int) {
 					return
 				}
 				c.Write([]byte{0x20, 0x02, 0x00, 0x00}) // CONNACK, accepted
-				io.Copy(io.Discard, c)
+				for { // answer each SUBSCRIBE (short packets) with a SUBACK granting QoS 0
+					if _, err := io.ReadFull(c, buf); err != nil {
+						return
+					}
+					body := make([]byte, buf[1])
+					if _, err := io.ReadFull(c, body); err != nil {
+						return
+					}
+					if buf[0] == 0x82 {
+						c.Write([]byte{0x90, 0x03, body[0], body[1], 0x00})
+					}
+				}
 			}()
 		}
 	}()
