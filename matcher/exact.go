@@ -55,14 +55,14 @@ type exactShard[S comparable] struct {
 // new one and never writes the old one again.
 type exactSlots[S comparable] struct {
 	ctrl  []atomic.Uint64 // eight control bytes per group
-	sets  []atomic.Pointer[subscriberSet[S]]
+	sets  []atomic.Pointer[exactSet[S]]
 	gmask uint64 // groups - 1
 }
 
 func newExactSlots[S comparable](groups int) *exactSlots[S] {
 	return &exactSlots[S]{
 		ctrl:  make([]atomic.Uint64, groups),
-		sets:  make([]atomic.Pointer[subscriberSet[S]], groups*groupSlots),
+		sets:  make([]atomic.Pointer[exactSet[S]], groups*groupSlots),
 		gmask: uint64(groups - 1),
 	}
 }
@@ -100,7 +100,7 @@ func (t *exactTable[S]) shard(h uint64) *exactShard[S] {
 
 // lookup returns the set of the filter equal to topic, or nil, without
 // locking or allocating; h must be t.hashBytes(topic).
-func (t *exactTable[S]) lookup(h uint64, topic []byte) *subscriberSet[S] {
+func (t *exactTable[S]) lookup(h uint64, topic []byte) *exactSet[S] {
 	s := t.shard(h).slots.Load()
 	if s == nil {
 		return nil
@@ -110,7 +110,7 @@ func (t *exactTable[S]) lookup(h uint64, topic []byte) *subscriberSet[S] {
 		w := s.ctrl[g].Load()
 		for m := bytesEqual(w, fp); m != 0; m &= m - 1 {
 			i := g*groupSlots + uint64(bits.TrailingZeros64(m)/8)
-			if set := s.sets[i].Load(); set != nil && string(set.name) == string(topic) {
+			if set := s.sets[i].Load(); set != nil && set.isBytes(topic) {
 				return set
 			}
 		}
@@ -126,7 +126,7 @@ func (t *exactTable[S]) lookup(h uint64, topic []byte) *subscriberSet[S] {
 // filter, and whether the lookup is over (no match, set is nil). A match
 // prefetches the set and compares its filter only after the wildcard walk,
 // so the cache miss on the set overlaps the walk.
-func (t *exactTable[S]) first(h uint64) (set *subscriberSet[S], over bool) {
+func (t *exactTable[S]) first(h uint64) (set *exactSet[S], over bool) {
 	s := t.shard(h).slots.Load()
 	if s == nil {
 		return nil, true
@@ -148,7 +148,7 @@ func (t *exactTable[S]) first(h uint64) (set *subscriberSet[S], over bool) {
 }
 
 // find returns the slot and set of filter, or -1; the caller holds sh.mu.
-func (sh *exactShard[S]) find(h uint64, filter string) (int, *subscriberSet[S]) {
+func (sh *exactShard[S]) find(h uint64, filter string) (int, *exactSet[S]) {
 	s := sh.slots.Load()
 	if s == nil {
 		return -1, nil
@@ -158,7 +158,7 @@ func (sh *exactShard[S]) find(h uint64, filter string) (int, *subscriberSet[S]) 
 		w := s.ctrl[g].Load()
 		for m := bytesEqual(w, fp); m != 0; m &= m - 1 {
 			i := int(g)*groupSlots + bits.TrailingZeros64(m)/8
-			if set := s.sets[i].Load(); set != nil && string(set.name) == filter {
+			if set := s.sets[i].Load(); set != nil && set.is(filter) {
 				return i, set
 			}
 		}
@@ -170,7 +170,7 @@ func (sh *exactShard[S]) find(h uint64, filter string) (int, *subscriberSet[S]) 
 }
 
 // insert adds set, whose filter find did not see; the caller holds sh.mu.
-func (sh *exactShard[S]) insert(seed uint64, h uint64, set *subscriberSet[S]) {
+func (sh *exactShard[S]) insert(seed uint64, h uint64, set *exactSet[S]) {
 	s := sh.slots.Load()
 	switch {
 	case s == nil:
@@ -188,7 +188,7 @@ func (sh *exactShard[S]) insert(seed uint64, h uint64, set *subscriberSet[S]) {
 // place puts set in the first free or deleted slot of its probe sequence,
 // and reports whether that slot was empty. The slot is stored before its
 // control byte, so a reader that sees the byte finds the set.
-func (s *exactSlots[S]) place(h uint64, set *subscriberSet[S]) (wasEmpty bool) {
+func (s *exactSlots[S]) place(h uint64, set *exactSet[S]) (wasEmpty bool) {
 	for g := h & s.gmask; ; g = (g + 1) & s.gmask {
 		w := s.ctrl[g].Load()
 		free := bytesEqual(w, ctrlEmpty) | bytesEqual(w, ctrlDeleted)
@@ -206,7 +206,7 @@ func (s *exactSlots[S]) place(h uint64, set *subscriberSet[S]) (wasEmpty bool) {
 
 // publish replaces the set in slot i (from find), or deletes the entry when
 // set is nil; the caller holds sh.mu.
-func (sh *exactShard[S]) publish(i int, set *subscriberSet[S]) {
+func (sh *exactShard[S]) publish(i int, set *exactSet[S]) {
 	s := sh.slots.Load()
 	if set != nil {
 		s.sets[i].Store(set)
@@ -231,10 +231,90 @@ func (sh *exactShard[S]) rebuild(seed uint64, s *exactSlots[S]) *exactSlots[S] {
 	fresh := newExactSlots[S](groups)
 	for i := range s.sets {
 		if set := s.sets[i].Load(); set != nil {
-			fresh.place(nameHash(seed, set.name), set)
+			fresh.place(nameHash(seed, set.owner.name), set)
 		}
 	}
 	sh.slots.Store(fresh)
 	sh.used = sh.live
 	return fresh
+}
+
+// exactSet is what an exact table slot points to: the filter and, in the
+// usual case of one subscriber, its subscription, in one cache line (64
+// bytes when S is a word), so that an exact hit reads the table and this
+// line only. It is immutable; writers replace it whenever the filter's
+// subscriptions change.
+type exactSet[S comparable] struct {
+	// full is the filter's subscriber set, or nil when one direct
+	// subscription is all the filter has: one then holds it.
+	full  *subscriberSet[S]
+	owner *node[S] // the node writers keep the filter's state in
+	one   Subscription[S]
+	// nameLen is the filter's length; the filter is in name when it fits,
+	// in owner.name otherwise.
+	nameLen int
+	name    [exactNameInline]byte
+}
+
+// exactNameInline is the longest filter an exactSet holds inline.
+const exactNameInline = 24
+
+// newExactSet returns the exact set of n's current subscriptions, or nil
+// when it has none.
+func newExactSet[S comparable](n *node[S]) *exactSet[S] {
+	if n.subs.Load() == nil {
+		return nil
+	}
+	e := new(exactSet[S])
+	e.fill(n)
+	return e
+}
+
+// fill makes e the exact set of n's current subscriptions, which exist.
+func (e *exactSet[S]) fill(n *node[S]) {
+	set := n.subs.Load()
+	e.owner, e.nameLen = n, len(n.name)
+	copy(e.name[:], n.name)
+	if len(set.direct) == 1 && len(set.groups) == 0 {
+		e.one = set.direct[0]
+	} else {
+		e.full = set
+	}
+}
+
+// exactCell is a new exact filter's exact set, node and first subscriber
+// set in one allocation (192 bytes, so the exact set keeps a cache line of
+// its own). Sets replaced later are allocated on their own; the cell stays
+// alive as long as its node does.
+type exactCell[S comparable] struct {
+	exact exactSet[S]
+	node  node[S]
+	set   subscriberSet[S]
+}
+
+func (e *exactSet[S]) is(filter string) bool {
+	if e.nameLen <= len(e.name) {
+		return string(e.name[:e.nameLen]) == filter
+	}
+	return e.owner.name == filter
+}
+
+// isBytes is is for a topic; the comparison converts without copying.
+func (e *exactSet[S]) isBytes(topic []byte) bool {
+	if e.nameLen != len(topic) {
+		return false
+	}
+	if e.nameLen <= len(e.name) {
+		return string(e.name[:e.nameLen]) == string(topic)
+	}
+	return e.owner.name == string(topic)
+}
+
+// emitExact appends the subscriptions of e: direct ones to out, groups to sc.
+func emitExact[S comparable](e *exactSet[S], out []Delivery[S], sc *matchScratch[S], sources *int) []Delivery[S] {
+	if e.full != nil {
+		return emitSet(e.full, out, sc, sources)
+	}
+	*sources++
+	return append(out, deliveryOf(&e.one, ""))
 }

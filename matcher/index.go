@@ -135,8 +135,8 @@ func (x *Index[S]) Options(sub S, filter string) (Options, bool) {
 		h := x.exact.hashString(tf)
 		sh := x.exact.shard(h)
 		sh.mu.Lock()
-		if _, set := sh.find(h, tf); set != nil {
-			n = set.owner
+		if _, e := sh.find(h, tf); e != nil {
+			n = e.owner
 		}
 		sh.mu.Unlock()
 	} else {
@@ -172,18 +172,27 @@ func (x *Index[S]) subscribeExact(sub S, group, tf string, opts Options) bool {
 	sh := x.exact.shard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	i, set := sh.find(h, tf)
-	if set == nil {
+	i, e := sh.find(h, tf)
+	if e == nil {
 		// The index keeps its own copy: the caller's string may be a view
 		// of a buffer that is reused.
-		n := &node[S]{kind: kindExact, name: strings.Clone(tf)}
-		setOn(n, group, sub, opts)
-		sh.insert(x.exact.seed, h, n.subs.Load())
+		c := new(exactCell[S])
+		n := &c.node
+		n.kind, n.name = kindExact, strings.Clone(tf)
+		// Fill the node before publishing it, so no reader sees it empty.
+		if group == "" {
+			c.set.one[0] = Subscription[S]{Sub: sub, Options: opts}
+			c.set.direct = c.set.one[:1:1]
+			n.subs.Store(&c.set)
+		} else {
+			setOn(n, group, sub, opts)
+		}
+		c.exact.fill(n)
+		sh.insert(x.exact.seed, h, &c.exact)
 		return false
 	}
-	n := set.owner
-	replaced := setOn(n, group, sub, opts)
-	sh.publish(i, n.subs.Load())
+	replaced := setOn(e.owner, group, sub, opts)
+	sh.publish(i, newExactSet(e.owner))
 	return replaced
 }
 
@@ -192,11 +201,11 @@ func (x *Index[S]) unsubscribeExact(sub S, group, tf string) bool {
 	sh := x.exact.shard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	i, set := sh.find(h, tf)
-	if set == nil || !removeFrom(set.owner, group, sub) {
+	i, e := sh.find(h, tf)
+	if e == nil || !removeFrom(e.owner, group, sub) {
 		return false
 	}
-	sh.publish(i, set.owner.subs.Load())
+	sh.publish(i, newExactSet(e.owner))
 	return true
 }
 

@@ -41,3 +41,41 @@ func TestReadFieldsApartFromWrittenOnes(t *testing.T) {
 		t.Errorf("shareSeq is %d bytes, want a cache line of its own (%d)", size, line)
 	}
 }
+
+// TestExactSetFitsCacheLine: an exact hit reads the table and one exact
+// set; the set must stay one cache line.
+func TestExactSetFitsCacheLine(t *testing.T) {
+	if size := unsafe.Sizeof(exactSet[int]{}); size > 64 {
+		t.Fatalf("exactSet is %d bytes, want at most 64", size)
+	}
+	if size := unsafe.Sizeof(exactSet[*int]{}); size > 64 {
+		t.Fatalf("exactSet with pointer subscribers is %d bytes, want at most 64", size)
+	}
+}
+
+// TestExactCellKeepsSetAligned: the cell's size is a multiple of a cache
+// line, so the allocator places it, and the exact set at its start, on a
+// line boundary (on 64-bit platforms, whose sizes the layout is made for).
+func TestExactCellKeepsSetAligned(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		return // 32-bit: fields are half as wide and the cell smaller than a line multiple
+	}
+	if size := unsafe.Sizeof(exactCell[int]{}); size%64 != 0 {
+		t.Fatalf("exactCell is %d bytes, not a multiple of 64", size)
+	}
+	x := New[int]()
+	for i := range 64 {
+		mustSub(t, x, i, "f/"+string(rune('a'+i%26))+"/"+string(rune('a'+i/26)), Options{})
+	}
+	for i := range x.exact.shards {
+		s := x.exact.shards[i].slots.Load()
+		if s == nil {
+			continue
+		}
+		for j := range s.sets {
+			if e := s.sets[j].Load(); e != nil && uintptr(unsafe.Pointer(e))%64 != 0 {
+				t.Fatalf("exact set at %#x is not on a cache line boundary", uintptr(unsafe.Pointer(e)))
+			}
+		}
+	}
+}

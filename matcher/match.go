@@ -52,20 +52,18 @@ func (x *Index[S]) collect(topic []byte, out []Delivery[S], sc *matchScratch[S])
 	set, over := x.exact.first(h)
 	if set != nil {
 		// The set is compared with the topic after the walk, by when its
-		// cache lines (the filter is in the second) have arrived.
-		p := uintptr(unsafe.Pointer(set))
-		prefetch(p)
-		prefetch(p + 64)
+		// cache line has arrived.
+		prefetch(uintptr(unsafe.Pointer(set)))
 	}
 	out = x.walk(x.root, topic, 0, out, sc, &sources)
-	if set == nil || string(set.name) != string(topic) {
+	if set == nil || !set.isBytes(topic) {
 		set = nil
 		if !over {
 			set = x.exact.lookup(h, topic)
 		}
 	}
 	if set != nil {
-		out = emitSet(set, out, sc, &sources)
+		out = emitExact(set, out, sc, &sources)
 	}
 	if sources > 1 {
 		out = mergeDuplicates(out, base, sc)

@@ -42,29 +42,11 @@ const whereThreshold = 16
 // spare capacity of direct beyond len (never visible to earlier readers).
 type subscriberSet[S comparable] struct {
 	direct []Subscription[S] // non-shared subscriptions
+	groups []*shareGroup[S]  // shared subscription groups on this filter
 	// one holds direct when it has a single subscription (the usual case of
-	// per-device filters), so a match reads no other cache line for it.
-	one    [1]Subscription[S]
-	groups []*shareGroup[S] // shared subscription groups on this filter
-
-	// The sets of exact filters are what the exact table holds: name is the
-	// filter, which a match compares with its topic, and owner the node
-	// writers keep the filter's state in. Both are nil in trie sets.
-	name  []byte
-	owner *node[S]
+	// per-device filters), so a match reads one cache line less.
+	one [1]Subscription[S]
 }
-
-// exactSetCell is an exact filter's set with room for the filter itself, so
-// that a match that reaches the set compares the topic without reading
-// another cache line (the cell is 128 bytes when S is a word).
-type exactSetCell[S comparable] struct {
-	set  subscriberSet[S]
-	name [exactNameInline]byte
-}
-
-// exactNameInline is the longest filter an exact set holds inline; longer
-// ones get a copy of their own.
-const exactNameInline = 32
 
 // shareGroup is one shared subscription ($share/name/filter); the member list
 // is immutable and replaced whole, the round-robin sequence survives it.
@@ -182,20 +164,7 @@ func (n *node[S]) storeSet(direct []Subscription[S], groups []*shareGroup[S]) {
 		n.subs.Store(nil)
 		return
 	}
-	var set *subscriberSet[S]
-	if n.kind == kindExact {
-		c := new(exactSetCell[S])
-		set = &c.set
-		if len(n.name) <= len(c.name) {
-			set.name = c.name[:copy(c.name[:], n.name)]
-		} else {
-			set.name = []byte(n.name)
-		}
-		set.owner = n
-	} else {
-		set = new(subscriberSet[S])
-	}
-	set.groups = groups
+	set := &subscriberSet[S]{groups: groups}
 	if len(direct) == 1 {
 		set.one[0] = direct[0]
 		set.direct = set.one[:1:1]
