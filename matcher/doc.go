@@ -9,20 +9,26 @@
 // # Reading without locks
 //
 // [Index.Match] and [Reader.Match] take no lock and allocate nothing: the
-// index is read through atomic pointers to immutable pieces (small hash
-// buckets, per-filter subscriber lists) that writers replace, never modify.
+// index is read through atomic pointers to immutable pieces (hash buckets,
+// per-filter subscriber sets) that writers replace, never modify, and
+// through table slots and control words that writers set one atomic store
+// at a time, the slot before the word that makes it visible.
 // Writers ([Index.Subscribe], [Index.Unsubscribe]) lock one shard only: exact
 // filters are sharded by the hash of the filter, wildcard filters by their
 // first level, so subscription storms on different filters proceed in
 // parallel, and no writer ever makes a reader wait.
 //
 // Exact filters (no wildcard), which most deployments use, are found with one
-// hash lookup of the whole topic. Wildcard filters live in a trie whose levels
-// keep '+' and '#' as dedicated children; named children are entries of a
-// sharded hash table keyed by (parent node, level). Tables grow shard by
-// shard and copy one small bucket per insert, so an insert costs O(1)
-// amortised whatever the number of filters (the same allocations per insert
-// at a thousand filters as at a million).
+// hash lookup of the whole topic, in an open-addressed table whose slots
+// point at one cache line holding the filter and, usually, its only
+// subscription: a hit reads a control word, a slot and that line. A match
+// prefetches the line and walks the wildcard trie while it arrives.
+// Wildcard filters live in a trie whose levels keep '+' and '#' as dedicated
+// children; named children are entries of a sharded hash table keyed by
+// (parent node, level). Tables grow shard by shard (the exact table rebuilds
+// one shard's arrays, the trie's table copies one small bucket per insert),
+// so an insert costs O(1) amortised whatever the number of filters (the same
+// allocations per insert at a thousand filters as at a million).
 //
 // # Merged deliveries
 //
