@@ -34,7 +34,7 @@ func (x *Index[S]) Match(topic []byte, out []Delivery[S]) []Delivery[S] {
 	if sc == nil {
 		sc = newMatchScratch[S]()
 	}
-	out = x.collect(topic, out, sc)
+	out = x.collect(topic, x.exact.hashBytes(topic), out, sc)
 	out = x.pickShared(out, sc.groups)
 	clear(sc.groups) // do not keep groups alive from the pool
 	sc.groups = sc.groups[:0]
@@ -43,12 +43,11 @@ func (x *Index[S]) Match(topic []byte, out []Delivery[S]) []Delivery[S] {
 }
 
 // collect appends the merged non-shared deliveries of topic to out and the
-// matching share groups to sc.groups.
-func (x *Index[S]) collect(topic []byte, out []Delivery[S], sc *matchScratch[S]) []Delivery[S] {
+// matching share groups to sc.groups; h is x.exact.hashBytes(topic).
+func (x *Index[S]) collect(topic []byte, h uint64, out []Delivery[S], sc *matchScratch[S]) []Delivery[S] {
 	base := len(out)
 	sc.groups = sc.groups[:0]
 	sources := 0
-	h := x.exact.hashBytes(topic)
 	set, over := x.exact.first(h)
 	if set != nil {
 		// The set is compared with the topic after the walk, by when its

@@ -1,9 +1,6 @@
 package matcher
 
-import (
-	"bytes"
-	"hash/maphash"
-)
+import "bytes"
 
 // Reader matches topics against an Index through a cache of recent topics.
 // A Reader is not safe for concurrent use: give each event loop its own.
@@ -12,7 +9,6 @@ import (
 // references to the subscribers they list until they are overwritten.
 type Reader[S comparable] struct {
 	idx     *Index[S]
-	seed    maphash.Seed
 	mask    uint64
 	entries []cacheEntry[S]
 	scratch *matchScratch[S]
@@ -32,7 +28,7 @@ type cacheEntry[S comparable] struct {
 // NewReader returns a Reader caching up to size topics (rounded up to a power
 // of two; size <= 0 disables the cache).
 func (x *Index[S]) NewReader(size int) *Reader[S] {
-	r := &Reader[S]{idx: x, seed: maphash.MakeSeed(), scratch: newMatchScratch[S]()}
+	r := &Reader[S]{idx: x, scratch: newMatchScratch[S]()}
 	if size > 0 {
 		n := 1
 		for n < size {
@@ -49,18 +45,20 @@ func (x *Index[S]) NewReader(size int) *Reader[S] {
 // cache entries and out have grown to the sizes the traffic needs.
 func (r *Reader[S]) Match(topic []byte, out []Delivery[S]) []Delivery[S] {
 	x := r.idx
+	// One hash of the topic serves the cache and the exact lookup.
+	h := x.exact.hashBytes(topic)
 	if r.entries == nil {
-		out = x.collect(topic, out, r.scratch)
+		out = x.collect(topic, h, out, r.scratch)
 		return x.pickShared(out, r.scratch.groups)
 	}
 	gen := x.gen.Load()
-	e := &r.entries[maphash.Bytes(r.seed, topic)&r.mask]
+	e := &r.entries[h&r.mask]
 	if e.gen == gen && bytes.Equal(e.topic, topic) {
 		out = append(out, e.direct...)
 		return x.pickShared(out, e.groups)
 	}
 	base := len(out)
-	out = x.collect(topic, out, r.scratch)
+	out = x.collect(topic, h, out, r.scratch)
 	if len(out)-base <= maxCachedDeliveries {
 		// gen was loaded before the walk: if the index changed meanwhile the
 		// entry is already stale and the next match misses.
