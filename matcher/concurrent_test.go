@@ -300,7 +300,7 @@ func TestConcurrentStormGrowth(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if x.Len() != 0 || x.root.named.Load() != 0 {
-		t.Fatalf("after removing everything: Len %d, %d first levels", x.Len(), x.root.named.Load())
+	if x.Len() != 0 || x.root.namedCount() != 0 {
+		t.Fatalf("after removing everything: Len %d, %d first levels", x.Len(), x.root.namedCount())
 	}
 }

@@ -25,7 +25,9 @@
 // prefetches the line and walks the wildcard trie while it arrives.
 // Wildcard filters live in a trie whose levels keep '+' and '#' as dedicated
 // children; named children are entries of a sharded hash table keyed by
-// (parent node, level). Tables grow shard by shard (the exact table rebuilds
+// (parent node, level), and a node with few of them (the first levels,
+// typically) also lists them inline, so a match compares names there
+// without hashing. Tables grow shard by shard (the exact table rebuilds
 // one shard's arrays, the trie's table copies one small bucket per insert),
 // so an insert costs O(1) amortised whatever the number of filters (the same
 // allocations per insert at a thousand filters as at a million).

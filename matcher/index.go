@@ -178,7 +178,7 @@ func (x *Index[S]) subscribeExact(sub S, group, tf string, opts Options) bool {
 		// of a buffer that is reused.
 		c := new(exactCell[S])
 		n := &c.node
-		n.kind, n.name = kindExact, strings.Clone(tf)
+		n.name = strings.Clone(tf)
 		// Fill the node before publishing it, so no reader sees it empty.
 		if group == "" {
 			c.set.one[0] = Subscription[S]{Sub: sub, Options: opts}
@@ -238,14 +238,14 @@ func (x *Index[S]) childOrCreate(n *node[S], level string) *node[S] {
 		if c := n.plus.Load(); c != nil {
 			return c
 		}
-		c := &node[S]{id: x.nextID.Add(1), kind: kindPlus}
+		c := &node[S]{id: x.nextID.Add(1)}
 		n.plus.Store(c)
 		return c
 	case "#":
 		if c := n.hash.Load(); c != nil {
 			return c
 		}
-		c := &node[S]{id: x.nextID.Add(1), kind: kindHash}
+		c := &node[S]{id: x.nextID.Add(1)}
 		n.hash.Store(c)
 		return c
 	}
@@ -258,9 +258,9 @@ func (x *Index[S]) childOrCreate(n *node[S], level string) *node[S] {
 	}
 	cell := new(trieCell[S])
 	c := &cell.node
-	c.id, c.name, c.kind = x.nextID.Add(1), strings.Clone(level), kindNamed
+	c.id, c.name = x.nextID.Add(1), strings.Clone(level)
 	sh.insertInto(h, n.id, c.name, c, &cell.bucket)
-	n.named.Add(1)
+	n.addKid(c)
 	return c
 }
 
@@ -307,10 +307,10 @@ func (x *Index[S]) unsubscribeWild(sub S, group, tf string) bool {
 func (x *Index[S]) prune(path []*node[S]) {
 	for i := len(path) - 1; i > 0 && path[i].isLeaf(); i-- {
 		n, p := path[i], path[i-1]
-		switch n.kind {
-		case kindPlus:
+		switch n {
+		case p.plus.Load():
 			p.plus.Store(nil)
-		case kindHash:
+		case p.hash.Load():
 			p.hash.Store(nil)
 		default:
 			h := x.edges.hashString(p.id, n.name)
@@ -318,7 +318,7 @@ func (x *Index[S]) prune(path []*node[S]) {
 			sh.mu.Lock()
 			sh.remove(h, p.id, n.name)
 			sh.mu.Unlock()
-			p.named.Add(-1)
+			p.removeKid(n)
 		}
 	}
 }

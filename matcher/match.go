@@ -106,11 +106,8 @@ func (x *Index[S]) walk(n *node[S], topic []byte, start int, out []Delivery[S], 
 			out = x.descend(p, topic, end, last, out, sc, sources)
 		}
 	}
-	if n.named.Load() > 0 {
-		level := topic[start:end]
-		if c, ok := x.edges.lookup(x.edges.hashBytes(n.id, level), n.id, level); ok {
-			out = x.descend(c, topic, end, last, out, sc, sources)
-		}
+	if c := x.namedChild(n, topic[start:end]); c != nil {
+		out = x.descend(c, topic, end, last, out, sc, sources)
 	}
 	return out
 }

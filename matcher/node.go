@@ -6,17 +6,16 @@ import (
 )
 
 // node holds the subscriptions of one filter (exact table) or one trie
-// position (wildcard trie). Readers load subs, plus, hash and named
+// position (wildcard trie). Readers load subs, plus, hash and kids
 // atomically; the other fields are guarded by the lock of the shard that owns
 // the node. The fields readers use come first and the whole node is 64 bytes,
 // so a match touches one cache line per node.
 type node[S comparable] struct {
-	subs  atomic.Pointer[subscriberSet[S]]
-	plus  atomic.Pointer[node[S]] // '+' child
-	hash  atomic.Pointer[node[S]] // '#' child
-	id    uint64                  // key of the node's named children in the edge table
-	named atomic.Int32            // named children in the edge table
-	kind  nodeKind
+	subs atomic.Pointer[subscriberSet[S]]
+	plus atomic.Pointer[node[S]]    // '+' child
+	hash atomic.Pointer[node[S]]    // '#' child
+	id   uint64                     // key of the node's named children in the edge table
+	kids atomic.Pointer[kidList[S]] // named children; nil when there are none
 
 	name string // level under the parent, or the whole filter for exact nodes
 
@@ -24,15 +23,6 @@ type node[S comparable] struct {
 	// is long; writer-only.
 	where map[S]int
 }
-
-type nodeKind uint8
-
-const (
-	kindNamed nodeKind = iota
-	kindPlus
-	kindHash
-	kindExact // a filter without wildcards, in the exact table
-)
 
 // whereThreshold is the list length from which a node keeps a position map
 // rather than scanning its subscribers on every write.
@@ -72,7 +62,7 @@ func (n *node[S]) isEmpty() bool {
 // isLeaf reports whether n holds nothing and has no children, so it can be
 // unlinked from the trie.
 func (n *node[S]) isLeaf() bool {
-	return n.isEmpty() && n.plus.Load() == nil && n.hash.Load() == nil && n.named.Load() == 0
+	return n.isEmpty() && n.plus.Load() == nil && n.hash.Load() == nil && n.kids.Load() == nil
 }
 
 func (n *node[S]) indexOf(list []Subscription[S], sub S) int {

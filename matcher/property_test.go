@@ -143,7 +143,7 @@ func TestMatchAgainstReference(t *testing.T) {
 				t.Fatalf("Unsubscribe(%d, %q) = false", s.sub, s.filter)
 			}
 		}
-		if x.Len() != 0 || x.root.named.Load() != 0 || x.root.plus.Load() != nil || x.root.hash.Load() != nil {
+		if x.Len() != 0 || x.root.namedCount() != 0 || x.root.plus.Load() != nil || x.root.hash.Load() != nil {
 			t.Fatalf("index not empty after removing every subscription")
 		}
 	}
