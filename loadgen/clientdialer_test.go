@@ -42,7 +42,7 @@ func acceptAll(t *testing.T) (addr string, peers func() map[string]int) {
 					return
 				}
 				c.Write([]byte{0x20, 0x02, 0x00, 0x00}) // CONNACK, accepted
-				for { // answer each SUBSCRIBE (short packets) with a SUBACK granting QoS 0
+				for {                                   // answer each SUBSCRIBE (short packets) with a SUBACK granting QoS 0
 					if _, err := io.ReadFull(c, buf); err != nil {
 						return
 					}
