@@ -58,6 +58,10 @@ type loop struct {
 
 	tickPosted atomic.Bool
 	ticker     tickTask
+	// idle is set when a tick left the wheel empty: no tick is posted
+	// until a connection arms a timer again (newConn clears it), so a
+	// loop without connections is not woken four times a second.
+	idle atomic.Bool
 }
 
 // handlerCall is a message for an in-process handler, held until the
@@ -216,7 +220,7 @@ func (lp *loop) receiveCross(items []crossDelivery) {
 
 // postTick asks the loop to advance its wheel, at most one task at a time.
 func (lp *loop) postTick() {
-	if lp.exec == nil || !lp.tickPosted.CompareAndSwap(false, true) {
+	if lp.exec == nil || lp.idle.Load() || !lp.tickPosted.CompareAndSwap(false, true) {
 		return
 	}
 	if !lp.exec.execute(&lp.ticker) {
@@ -227,5 +231,6 @@ func (lp *loop) postTick() {
 func (lp *loop) tick() {
 	lp.tickPosted.Store(false)
 	lp.wheel.advance(lp.b.opts.Now())
+	lp.idle.Store(lp.wheel.len() == 0)
 	lp.endTurn()
 }

@@ -16,6 +16,11 @@ import (
 // loop per tick, however many connections the loop holds.
 const loopTick = 250 * time.Millisecond
 
+// idleTick is how often the ticker looks at loops with no timer at all;
+// it stays well below the shortest timeout a new connection arms
+// (ConnectTimeout).
+const idleTick = time.Second
+
 // gnetServer runs the listeners on gnet event loops and adapts gnet's
 // callbacks to the session core.
 type gnetServer struct {
@@ -111,8 +116,15 @@ func (s *gnetServer) OnClose(c gnet.Conn, err error) gnet.Action {
 }
 
 func (s *gnetServer) OnTick() (time.Duration, gnet.Action) {
+	busy := false
 	for _, lp := range s.allLoops() {
 		lp.postTick()
+		busy = busy || !lp.idle.Load()
+	}
+	if !busy {
+		// No loop has a timer: nothing is due before a connection
+		// arrives, and its first timeout is seconds away.
+		return idleTick, gnet.None
 	}
 	return loopTick, gnet.None
 }

@@ -94,3 +94,32 @@ func TestWheelLongPauseFiresEverythingDue(t *testing.T) {
 		t.Fatalf("fired %d of 20 after a long pause", n)
 	}
 }
+
+// A loop whose wheel a tick left empty is not ticked again until a
+// connection arms a timer; then it is, and the timer fires in time.
+func TestIdleLoopIsNotTicked(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{ConnectTimeout: 2 * time.Second})
+	lp, q := tb.loops[0], tb.execs[0]
+	tb.tick(loopTick) // nothing armed: the loop goes idle
+	if !lp.idle.Load() {
+		t.Fatal("a loop without timers is not idle after a tick")
+	}
+	lp.postTick()
+	if len(q.tasks) != 0 {
+		t.Fatalf("%d tasks posted to an idle loop", len(q.tasks))
+	}
+	c := tb.dial(0) // arms the CONNECT timeout
+	if lp.idle.Load() {
+		t.Fatal("still idle with a connection's timer armed")
+	}
+	for i := 0; i < 12 && !c.tr.closed; i++ {
+		tb.tick(loopTick)
+	}
+	if !c.tr.closed {
+		t.Fatal("the CONNECT timeout did not fire within 3s of a 2s timeout")
+	}
+	tb.tick(loopTick)
+	if !lp.idle.Load() {
+		t.Fatal("not idle again once its only connection closed")
+	}
+}
