@@ -11,8 +11,9 @@ import (
 // (copy-on-write of one bucket, not of the map), so an insert costs O(1)
 // amortised whatever the size. Writers lock one shard.
 //
-// The exact-filter table uses parent 0 and the whole filter as name; the
-// wildcard trie uses the parent node's id and one level as name.
+// The wildcard trie keeps its named edges here: the parent node's id and
+// one level as the key. Exact filters have their own table (exactTable),
+// laid out for a short chain of memory reads on a hit.
 type table[V any] struct {
 	seed uint64
 	// Readers hash with seed on every lookup; writers lock shards[0]. The
