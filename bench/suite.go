@@ -208,9 +208,9 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
 					return recs, err
 				}
 				if cfg.Log != nil {
-					fmt.Fprintf(cfg.Log, "%-14s %-9s delivered %s p50 %s p99 %s lost %d errors %d\n", c.Name, b.name,
+					fmt.Fprintf(cfg.Log, "%-14s %-9s delivered %s p50 %s p99 %s transit p50 %s p99 %s lost %d errors %d\n", c.Name, b.name,
 						fmtRate(rec.Result.DeliveredRate), fmtUs(rec.Result.Latency.P50Us), fmtUs(rec.Result.Latency.P99Us),
-						rec.Result.Lost, len(rec.Result.Errors))
+						fmtUs(rec.Result.Transit.P50Us), fmtUs(rec.Result.Transit.P99Us), rec.Result.Lost, len(rec.Result.Errors))
 				}
 			}
 		}

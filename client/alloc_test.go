@@ -5,6 +5,8 @@ package client
 import (
 	"context"
 	"testing"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 func TestPublishQoS0DoesNotAllocate(t *testing.T) {
@@ -39,5 +41,44 @@ func TestPublishQoS0DoesNotAllocate(t *testing.T) {
 			t.Errorf("v%d: PUBLISH is %d bytes, want %d", v, got, want)
 		}
 		c.Close()
+	}
+}
+
+// Receiving a message and acknowledging it allocates nothing beyond the
+// Message handed to the application: with logging off, no log arguments
+// are boxed.
+func TestReceiveAndAckDoNotAllocate(t *testing.T) {
+	fc := &fakeConn{connack: []byte{0x20, 0x02, 0, 0}, closed: make(chan struct{})}
+	got := 0
+	c, _, err := NewClient(context.Background(), fc, Options{KeepAlive: 600, OnMessage: func(*Message) { got++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, qos := range []byte{0, 1} {
+		m := &Message{Topic: "sensors/board-7/temperature", Payload: []byte("21.5"), QoS: qos, PacketID: 7}
+		before, written := got, fc.written
+		allocs := testing.AllocsPerRun(1000, func() {
+			if err := c.handlePublish(m); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("QoS %d: receiving allocates %.1f times per message", qos, allocs)
+		}
+		if got-before != 1001 {
+			t.Errorf("QoS %d: %d deliveries, want 1001", qos, got-before)
+		}
+		if qos == 1 && fc.written-written != 4*1001 { // a PUBACK each
+			t.Errorf("QoS 1: %d bytes acknowledged, want %d", fc.written-written, 4*1001)
+		}
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := c.handleAck(codec.PUBACK, 9, 0); err != nil { // no publish pending
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("an unexpected PUBACK allocates %.1f times", allocs)
 	}
 }

@@ -202,12 +202,16 @@ func (c *Client) complete(id uint16, kind codec.PacketType, codes []codec.Reason
 func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 	switch t {
 	case codec.PUBACK:
-		c.logf("Client %s received PUBACK (Mid: %d, RC:%d)", c.logID(), id, code)
+		if c.opts.Log != nil {
+			c.logf("Client %s received PUBACK (Mid: %d, RC:%d)", c.logID(), id, code)
+		}
 		if op := c.takePending(id, codec.PUBACK); op != nil {
 			c.finish(op, ackResult{code: code})
 		}
 	case codec.PUBREC:
-		c.logf("Client %s received PUBREC (Mid: %d)", c.logID(), id)
+		if c.opts.Log != nil {
+			c.logf("Client %s received PUBREC (Mid: %d)", c.logID(), id)
+		}
 		op := c.takePending(id, codec.PUBREC)
 		if op == nil {
 			return nil
@@ -225,20 +229,28 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 		}
 		c.pending[id] = op
 		c.mu.Unlock()
-		c.logf("Client %s sending PUBREL (m%d)", c.logID(), id)
+		if c.opts.Log != nil {
+			c.logf("Client %s sending PUBREL (m%d)", c.logID(), id)
+		}
 		return c.writePacket(&codec.Ack{Kind: codec.PUBREL, PacketID: id}) // [MQTT-4.3.3-3]
 	case codec.PUBCOMP:
-		c.logf("Client %s received PUBCOMP (Mid: %d, RC:%d)", c.logID(), id, code)
+		if c.opts.Log != nil {
+			c.logf("Client %s received PUBCOMP (Mid: %d, RC:%d)", c.logID(), id, code)
+		}
 		if op := c.takePending(id, codec.PUBCOMP); op != nil {
 			c.finish(op, ackResult{code: code})
 		}
 	case codec.PUBREL:
-		c.logf("Client %s received PUBREL (Mid: %d)", c.logID(), id)
+		if c.opts.Log != nil {
+			c.logf("Client %s received PUBREL (Mid: %d)", c.logID(), id)
+		}
 		c.mu.Lock()
 		held := c.incoming2[id]
 		delete(c.incoming2, id)
 		c.mu.Unlock()
-		c.logf("Client %s sending PUBCOMP (m%d)", c.logID(), id)
+		if c.opts.Log != nil {
+			c.logf("Client %s sending PUBCOMP (m%d)", c.logID(), id)
+		}
 		err := c.writePacket(&codec.Ack{Kind: codec.PUBCOMP, PacketID: id}) // [MQTT-4.3.3-11]
 		if held != nil {
 			c.deliver(held)
@@ -253,8 +265,10 @@ func (c *Client) handleAck(t codec.PacketType, id uint16, code byte) error {
 // PUBREL) and its id remembered until PUBREL, so a resent PUBLISH is not
 // delivered twice [MQTT-4.3.3-10].
 func (c *Client) handlePublish(m *Message) error {
-	c.logf("Client %s received PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
-		c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), m.PacketID, m.Topic, len(m.Payload))
+	if c.opts.Log != nil {
+		c.logf("Client %s received PUBLISH (d%d, q%d, r%d, m%d, '%s', ... (%d bytes))",
+			c.logID(), b2i(m.Duplicate), m.QoS, b2i(m.Retain), m.PacketID, m.Topic, len(m.Payload))
+	}
 	deliverNow := true
 	if m.QoS == 2 {
 		c.mu.Lock()
@@ -277,11 +291,15 @@ func (c *Client) handlePublish(m *Message) error {
 	var err error
 	switch m.QoS {
 	case 1:
-		c.logf("Client %s sending PUBACK (m%d, rc0)", c.logID(), m.PacketID)
-		err = c.writeReaderAck(&codec.Ack{Kind: codec.PUBACK, PacketID: m.PacketID}) // [MQTT-4.3.2-4]
+		if c.opts.Log != nil {
+			c.logf("Client %s sending PUBACK (m%d, rc0)", c.logID(), m.PacketID)
+		}
+		err = c.writeReaderAck(codec.PUBACK, m.PacketID) // [MQTT-4.3.2-4]
 	case 2:
-		c.logf("Client %s sending PUBREC (m%d, rc0)", c.logID(), m.PacketID)
-		err = c.writeReaderAck(&codec.Ack{Kind: codec.PUBREC, PacketID: m.PacketID}) // [MQTT-4.3.3-9]
+		if c.opts.Log != nil {
+			c.logf("Client %s sending PUBREC (m%d, rc0)", c.logID(), m.PacketID)
+		}
+		err = c.writeReaderAck(codec.PUBREC, m.PacketID) // [MQTT-4.3.3-9]
 	}
 	if deliverNow {
 		c.deliver(m)

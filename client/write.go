@@ -59,9 +59,10 @@ func (c *Client) writePublishPacket(m *Message, id uint16) error {
 // more received packets wait in the read buffer it is held, and leaves
 // with the acknowledgement of the last of them: a burst of QoS 1 messages
 // is acknowledged in one write.
-func (c *Client) writeReaderAck(p codec.Packet) error {
+func (c *Client) writeReaderAck(kind codec.PacketType, id uint16) error {
+	a := codec.Ack{Kind: kind, PacketID: id} // a concrete value: it does not escape
 	c.writeMu.Lock()
-	c.pendingOut = p.Append(c.pendingOut, codec.Version(c.version))
+	c.pendingOut = a.Append(c.pendingOut, codec.Version(c.version))
 	if c.rxMore {
 		c.writeMu.Unlock()
 		return nil

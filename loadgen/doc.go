@@ -7,8 +7,11 @@
 // number (see Stamp). Subscribers compute latency from the intended time, so
 // a broker that stalls is charged for every message that should have been
 // sent during the stall, not only for the one that was in flight
-// (coordinated omission). They also detect loss, duplicates and reordering
-// per publisher (see Tracker).
+// (coordinated omission). The stamp also says how much later than intended
+// the generator was ready to send (its own timer waking late), so a second
+// figure, transit, leaves out the generator's lateness but still charges a
+// broker that held the generator back. They also detect loss, duplicates
+// and reordering per publisher (see Tracker).
 //
 // Latencies go into HDR histograms with three significant digits at
 // nanosecond resolution. A run returns a Result: latency percentiles,

@@ -52,7 +52,8 @@ func (r *run) planReceivers(perPublisher uint64) receiverPlan {
 }
 
 // receiver returns subscriber j's message handler: latency from the
-// stamp's intended time, on fresh messages only.
+// stamp's intended time and transit from its ready time, on fresh
+// messages only.
 func (r *run) receiver(j int, t *Tracker, from func() time.Duration) func(string, []byte) {
 	return func(_ string, payload []byte) {
 		now := r.clock.Now()
@@ -64,11 +65,13 @@ func (r *run) receiver(j int, t *Tracker, from func() time.Duration) func(string
 		if t.Receive(st) != Fresh {
 			return
 		}
-		ref := time.Duration(st.Intended)
+		ref, ready := time.Duration(st.Intended), st.Ready()
 		if from != nil {
 			ref = from()
+			ready = ref
 		}
 		r.lat.Record(j, now-ref)
+		r.transit.Record(j, now-ready)
 		r.ser.countReceived(now)
 		r.received.Add(1)
 		noteLatest(&r.lastRecv, now)
@@ -152,8 +155,8 @@ func (r *run) publishAll(ctx context.Context, pubs []Conn, n uint64, interval, t
 		go func() {
 			defer wg.Done()
 			fixed := topic(i, 0)
-			_, err := RunTimetableBatched(ctx, r.clock, tt, func(seq uint64, due time.Duration) error {
-				Stamp{Publisher: uint32(i), Seq: seq, Intended: int64(due)}.Put(buf)
+			_, err := RunTimetableBatched(ctx, r.clock, tt, func(seq uint64, due, ready time.Duration) error {
+				Stamp{Publisher: uint32(i), Seq: seq, Intended: int64(due), Wait: WaitFor(due, ready)}.Put(buf)
 				r.lag.Record(i, r.clock.Now()-due)
 				t := fixed
 				if p.Scenario == "retained" {

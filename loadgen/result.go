@@ -39,6 +39,13 @@ type Result struct {
 	// messages ("subscribe").
 	Latency     LatencySummary `json:"latency"`
 	LatencyFrom string         `json:"latency_from,omitempty"`
+	// Transit is measured from when the generator was ready to send each
+	// message: its intended time, or later when the generator's own timer
+	// woke late. It leaves out the generator's lateness (SendLag) but not
+	// a broker that holds the generator back, whose wait still counts from
+	// the intended time. It is what a tool that stamps messages as it
+	// writes them measures, and the broker's own share of Latency.
+	Transit LatencySummary `json:"transit"`
 	// SendLag is how late the generator itself handed each message to
 	// its connection after the intended time: the share of Latency
 	// that the broker is not answerable for (a loaded machine delays

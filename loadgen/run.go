@@ -46,7 +46,7 @@ func Run(ctx context.Context, p Params, d Dialer, opt RunOptions) (*Result, erro
 	}
 	r := &run{
 		p: p, d: d, clock: opt.Clock, opt: opt,
-		lat: NewLatencyRecorder(), conn: NewLatencyRecorder(), lag: NewLatencyRecorder(),
+		lat: NewLatencyRecorder(), transit: NewLatencyRecorder(), conn: NewLatencyRecorder(), lag: NewLatencyRecorder(),
 		res: &Result{Params: p, Started: time.Now(), OfferedRate: p.OfferedRate(), LatencyFrom: "intended"},
 	}
 	span := time.Duration(p.Duration+p.Drain+p.Settle+p.Hold) + 10*time.Second
@@ -70,6 +70,7 @@ func Run(ctx context.Context, p Params, d Dialer, opt RunOptions) (*Result, erro
 	r.res.Elapsed = Duration(r.clock.Now() - begin)
 	r.res.Interrupted = ctx.Err() != nil
 	r.res.Latency = Summarize(r.lat.Merged())
+	r.res.Transit = Summarize(r.transit.Merged())
 	r.res.SendLag = Summarize(r.lag.Merged())
 	r.res.Errors = r.errs.snapshot()
 	r.res.Series, r.res.SeriesBucket = r.ser.points(), Duration(r.ser.bucket)
@@ -84,11 +85,12 @@ type run struct {
 	opt   RunOptions
 	res   *Result
 
-	errs errorCounts
-	lat  *LatencyRecorder
-	conn *LatencyRecorder // connect latencies
-	lag  *LatencyRecorder // generator lateness per message (Result.SendLag)
-	ser  *series
+	errs    errorCounts
+	lat     *LatencyRecorder
+	transit *LatencyRecorder // from each message's ready time (Result.Transit)
+	conn    *LatencyRecorder // connect latencies
+	lag     *LatencyRecorder // generator lateness per message (Result.SendLag)
+	ser     *series
 
 	nextSource atomic.Uint64
 	phase      atomic.Value // string

@@ -72,8 +72,11 @@ func TestEveryScenarioAgainstAWellBehavedBroker(t *testing.T) {
 					t.Errorf("publisher %+v", pc)
 				}
 			}
-			if res.Latency.Count != int64(res.Received) {
-				t.Errorf("latency count %d, received %d", res.Latency.Count, res.Received)
+			if res.Latency.Count != int64(res.Received) || res.Transit.Count != int64(res.Received) {
+				t.Errorf("latency count %d, transit count %d, received %d", res.Latency.Count, res.Transit.Count, res.Received)
+			}
+			if res.Transit.P50Us > res.Latency.P50Us || res.Transit.MaxUs > res.Latency.MaxUs {
+				t.Errorf("transit %+v longer than latency %+v", res.Transit, res.Latency)
 			}
 			// The achieved rate charges a late last send to the whole run;
 			// a one-second run on a machine busy with other tests can lose
@@ -261,6 +264,11 @@ func TestRunChargesAStallToEveryDelayedMessage(t *testing.T) {
 	}
 	if res.Latency.MaxUs < 0.95e6 || res.Latency.MaxUs > 1.5e6 {
 		t.Errorf("max latency %s, want about 1s", time.Duration(res.Latency.MaxUs*1e3))
+	}
+	// The stall held the generator back: transit, which leaves out only
+	// the generator's own lateness, charges it too.
+	if res.Transit.MaxUs < 0.95e6 || res.Transit.P99Us < 0.5e6 {
+		t.Errorf("transit max %s p99 %s: the stall is hidden", time.Duration(res.Transit.MaxUs*1e3), time.Duration(res.Transit.P99Us*1e3))
 	}
 	// 100 messages were due during the stall; those due in its first half
 	// waited more than 500 ms: the 75th percentile (message 150 of 200

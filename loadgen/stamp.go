@@ -4,11 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
+	"time"
 )
 
 // StampSize is the number of bytes a Stamp takes at the start of every
 // payload the load generator sends; payloads are never shorter.
-const StampSize = 22
+const StampSize = 26
 
 // stampMagic marks a payload written by the load generator, so messages
 // from other clients on the same broker are counted apart.
@@ -19,11 +20,30 @@ const stampMagic = 0x6d67 // "mg"
 var ErrNotStamped = errors.New("loadgen: payload carries no stamp")
 
 // Stamp is what every payload carries, little-endian at its start:
-// magic (2 bytes), publisher (4), sequence (8), intended send time (8).
+// magic (2 bytes), publisher (4), sequence (8), intended send time (8),
+// generator wait (4).
 type Stamp struct {
 	Publisher uint32 // the publisher's number within the run
 	Seq       uint64 // 0, 1, 2, ... per publisher
 	Intended  int64  // nanoseconds since the run's epoch on its monotonic clock
+	// Wait is how many nanoseconds after Intended the generator was ready
+	// to send (its own timer's lateness, see SendFunc), at most MaxWait.
+	Wait uint32
+}
+
+// MaxWait is the largest Stamp.Wait; longer waits are stored as it.
+const MaxWait = time.Duration(^uint32(0))
+
+// WaitFor returns the Wait of a message due at intended and ready at
+// ready.
+func WaitFor(intended, ready time.Duration) uint32 {
+	return uint32(min(max(ready-intended, 0), MaxWait))
+}
+
+// Ready returns when the generator was ready to send the message:
+// Intended plus Wait.
+func (s Stamp) Ready() time.Duration {
+	return time.Duration(s.Intended) + time.Duration(s.Wait)
 }
 
 // Put writes s into the first StampSize bytes of p, which must be at
@@ -34,6 +54,7 @@ func (s Stamp) Put(p []byte) {
 	binary.LittleEndian.PutUint32(p[2:], s.Publisher)
 	binary.LittleEndian.PutUint64(p[6:], s.Seq)
 	binary.LittleEndian.PutUint64(p[14:], uint64(s.Intended))
+	binary.LittleEndian.PutUint32(p[22:], s.Wait)
 }
 
 // DecodeStamp reads the stamp at the start of p. The result is a copy and
@@ -46,6 +67,7 @@ func DecodeStamp(p []byte) (Stamp, error) {
 		Publisher: binary.LittleEndian.Uint32(p[2:]),
 		Seq:       binary.LittleEndian.Uint64(p[6:]),
 		Intended:  int64(binary.LittleEndian.Uint64(p[14:])),
+		Wait:      binary.LittleEndian.Uint32(p[22:]),
 	}, nil
 }
 

@@ -44,9 +44,12 @@ func intervalForRate(rate float64) time.Duration {
 	return time.Duration(float64(time.Second) / rate)
 }
 
-// SendFunc sends message seq, stamped with its intended time. An error
-// stops the timetable.
-type SendFunc func(seq uint64, intended time.Duration) error
+// SendFunc sends message seq, due at due. ready is when the generator was
+// free to send it: due itself, or later when the generator's own timer
+// woke it late (the share of the lateness no broker caused). A send that
+// blocked past the next message's due time does not move ready: that wait
+// is the broker's. An error stops the timetable.
+type SendFunc func(seq uint64, due, ready time.Duration) error
 
 // Batcher is a connection that can hold back writes: what is sent between
 // Cork and Uncork leaves in as few writes as possible.
@@ -71,6 +74,17 @@ func RunTimetable(ctx context.Context, clock Clock, tt Timetable, send SendFunc)
 // before it sleeps or returns.
 func RunTimetableBatched(ctx context.Context, clock Clock, tt Timetable, send SendFunc, b Batcher) (uint64, error) {
 	var seq uint64
+	woke := clock.Now() // when the generator last came out of a sleep
+	sleep := clock.SleepUntil
+	if ts, ok := clock.(timerSleeper); ok {
+		var timer *time.Timer
+		defer func() {
+			if timer != nil {
+				timer.Stop()
+			}
+		}()
+		sleep = func(ctx context.Context, t time.Duration) error { return ts.sleepUntilOn(ctx, t, &timer) }
+	}
 	corked := false
 	uncork := func() error {
 		if !corked {
@@ -85,9 +99,10 @@ func RunTimetableBatched(ctx context.Context, clock Clock, tt Timetable, send Se
 			if err := uncork(); err != nil {
 				return seq, err
 			}
-			if err := clock.SleepUntil(ctx, due); err != nil {
+			if err := sleep(ctx, due); err != nil {
 				return seq, err
 			}
+			woke = clock.Now()
 		} else if err := ctx.Err(); err != nil {
 			_ = uncork()
 			return seq, err
@@ -96,7 +111,7 @@ func RunTimetableBatched(ctx context.Context, clock Clock, tt Timetable, send Se
 			b.Cork()
 			corked = true
 		}
-		if err := send(seq, due); err != nil {
+		if err := send(seq, due, max(due, woke)); err != nil {
 			_ = uncork()
 			return seq, err
 		}

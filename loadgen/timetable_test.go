@@ -39,7 +39,7 @@ func TestTimetableSendsOnSchedule(t *testing.T) {
 	clk := &virtualClock{}
 	tt := Timetable{Start: 50 * time.Millisecond, Interval: 10 * time.Millisecond, Count: 100}
 	var sentAt []time.Duration
-	n, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+	n, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due, _ time.Duration) error {
 		if due != tt.At(seq) {
 			t.Fatalf("message %d stamped %v, due %v", seq, due, tt.At(seq))
 		}
@@ -71,7 +71,7 @@ func TestStallIsChargedToEveryDelayedMessage(t *testing.T) {
 	stalled := false
 	rec := NewLatencyRecorder()
 	var lats []time.Duration
-	_, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+	_, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due, _ time.Duration) error {
 		payload := make([]byte, StampSize)
 		Stamp{Seq: seq, Intended: int64(due)}.Put(payload)
 		if !stalled && clk.Now() >= stallAt { // the broker stops reading for a second
@@ -126,7 +126,7 @@ func TestTimetableStopsOnCancel(t *testing.T) {
 	clk := &virtualClock{}
 	ctx, cancel := context.WithCancel(context.Background())
 	tt := Timetable{Interval: time.Millisecond, Count: 1000}
-	n, err := RunTimetable(ctx, clk, tt, func(seq uint64, _ time.Duration) error {
+	n, err := RunTimetable(ctx, clk, tt, func(seq uint64, _, _ time.Duration) error {
 		if seq == 9 {
 			cancel()
 		}
@@ -182,7 +182,7 @@ func TestRunTimetableBatchedCorksEachBurst(t *testing.T) {
 	clk := &virtualClock{}
 	tt := Timetable{Start: 10 * time.Millisecond, Interval: time.Millisecond, Count: 12, Burst: 4}
 	cl := &corkLog{}
-	n, err := RunTimetableBatched(context.Background(), clk, tt, func(seq uint64, due time.Duration) error {
+	n, err := RunTimetableBatched(context.Background(), clk, tt, func(seq uint64, due, _ time.Duration) error {
 		if !cl.corked {
 			t.Fatalf("message %d sent uncorked", seq)
 		}
@@ -202,5 +202,68 @@ func TestRunTimetableBatchedCorksEachBurst(t *testing.T) {
 		if len(g) != 4 || g[0] != uint64(4*i) {
 			t.Errorf("burst %d = %v", i, g)
 		}
+	}
+}
+
+// oversleepClock is a virtualClock whose sleeps end late, as the
+// generator's timers do on a loaded machine.
+type oversleepClock struct {
+	virtualClock
+	late time.Duration
+}
+
+func (c *oversleepClock) SleepUntil(ctx context.Context, t time.Duration) error {
+	if err := c.virtualClock.SleepUntil(ctx, t); err != nil {
+		return err
+	}
+	c.Advance(c.late)
+	return nil
+}
+
+// A generator whose own timer wakes late is not charged to the broker:
+// a message's ready time is when the generator woke. A broker that holds
+// the generator back is: the messages its stall delayed stay ready at
+// their due time.
+func TestReadyLeavesOutTheGeneratorsOwnLateness(t *testing.T) {
+	const ms = time.Millisecond
+	clk := &oversleepClock{late: 700 * time.Microsecond}
+	tt := Timetable{Interval: ms, Count: 10}
+	var ready []time.Duration
+	_, err := RunTimetable(context.Background(), clk, tt, func(seq uint64, due, r time.Duration) error {
+		if due != tt.At(seq) {
+			t.Fatalf("message %d due %v, want %v", seq, due, tt.At(seq))
+		}
+		ready = append(ready, r)
+		if seq == 5 {
+			clk.Advance(3 * ms) // the broker stops reading
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := 700 * time.Microsecond
+	want := []time.Duration{0, ms + late, 2*ms + late, 3*ms + late, 4*ms + late, 5*ms + late,
+		6 * ms, 7 * ms, 8 * ms, // sent late because of the stall: charged from due
+		9*ms + late}
+	for i := range want {
+		if ready[i] != want[i] {
+			t.Errorf("message %d ready at %v, want %v", i, ready[i], want[i])
+		}
+	}
+	for i, r := range ready {
+		s := Stamp{Seq: uint64(i), Intended: int64(tt.At(uint64(i))), Wait: WaitFor(tt.At(uint64(i)), r)}
+		p := make([]byte, StampSize)
+		s.Put(p)
+		got, err := DecodeStamp(p)
+		if err != nil || got != s || got.Ready() != r {
+			t.Fatalf("stamp %+v came back as %+v (ready %v), %v", s, got, got.Ready(), err)
+		}
+	}
+	if w := WaitFor(0, 10*time.Second); time.Duration(w) != MaxWait {
+		t.Errorf("a 10s wait is stored as %v, want MaxWait", time.Duration(w))
+	}
+	if w := WaitFor(5*ms, 4*ms); w != 0 {
+		t.Errorf("ready before due gives wait %d, want 0", w)
 	}
 }

@@ -123,7 +123,7 @@ func parseBenchRun(args []string, stderr io.Writer) (loadgen.Params, *benchRunFl
 	fs.Uint64Var(&p.Count, "count", p.Count, "messages per publisher (overrides --duration)")
 	fs.Uint64Var(&p.Burst, "burst", p.Burst, "messages each publisher hands to its connection at once, at the same average rate (0 or 1: one at a time)")
 	qos := fs.Uint("qos", uint(p.QoS), "QoS of publishes and subscriptions: 0, 1 or 2")
-	fs.IntVar(&p.PayloadSize, "size", p.PayloadSize, "payload `bytes` (at least 22, the stamp)")
+	fs.IntVar(&p.PayloadSize, "size", p.PayloadSize, "payload `bytes` (at least 26, the stamp)")
 	fs.StringVar(&p.Content, "content", p.Content, "payload content: zero, random or text")
 	fs.StringVar(&p.Topic, "topic", p.Topic, "topic `template`: %i publisher number, %r run id")
 	fs.StringVar(&p.Filter, "filter", p.Filter, "subscription `filter` (default derived from --topic)")
