@@ -1,5 +1,10 @@
 package client
 
+import (
+	"slices"
+	"strings"
+)
+
 // UserProperty is one MQTT 5 user property (a name/value pair; names may
 // repeat).
 type UserProperty struct {
@@ -34,7 +39,8 @@ func (p *PublishProperties) Empty() bool {
 
 // Message is an application message, sent or received. A received Message
 // owns its memory: Topic, Payload and the properties are copies and stay
-// valid after the receive callback returns.
+// valid after the receive callback returns, unless the client lends its
+// messages (Options.BorrowMessages).
 type Message struct {
 	Topic     string
 	Payload   []byte
@@ -45,4 +51,32 @@ type Message struct {
 	// QoS 0).
 	PacketID   uint16
 	Properties PublishProperties
+}
+
+// Clone returns a deep copy of m that shares no memory with it: what a
+// handler keeps of a lent message (Options.BorrowMessages).
+func (m *Message) Clone() *Message {
+	c := *m
+	c.Topic = strings.Clone(m.Topic)
+	c.Payload = slices.Clone(m.Payload)
+	p := &c.Properties
+	if v := p.PayloadFormat; v != nil {
+		x := *v
+		p.PayloadFormat = &x
+	}
+	if v := p.MessageExpiry; v != nil {
+		x := *v
+		p.MessageExpiry = &x
+	}
+	p.ResponseTopic = strings.Clone(p.ResponseTopic)
+	p.ContentType = strings.Clone(p.ContentType)
+	p.CorrelationData = slices.Clone(p.CorrelationData)
+	p.UserProperties = slices.Clone(p.UserProperties)
+	for i := range p.UserProperties {
+		u := &p.UserProperties[i]
+		u.Key, u.Value = strings.Clone(u.Key), strings.Clone(u.Value)
+	}
+	p.SubscriptionIDs = slices.Clone(p.SubscriptionIDs)
+	p.Order = slices.Clone(p.Order)
+	return &c
 }

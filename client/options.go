@@ -68,6 +68,14 @@ type Options struct {
 	// application message, in order. It must not block for long: it holds
 	// up the connection. When nil, messages go to Messages().
 	OnMessage func(*Message)
+	// BorrowMessages lends OnMessage a Message that is valid only until
+	// OnMessage returns: the client reuses it for the next message, and
+	// its Topic and Payload point into the connection's read buffer. A
+	// handler that keeps a message, or a part of it, keeps a copy
+	// (Message.Clone). It saves the allocations per message of handlers
+	// that only look at what arrives, such as a load generator's
+	// subscribers. Without OnMessage it has no effect.
+	BorrowMessages bool
 	// DeliverQoS2OnRelease holds a QoS 2 message back until the server's
 	// PUBREL, as libmosquitto does, instead of delivering it on PUBLISH.
 	// The command-line tools set it so that they print in mosquitto's

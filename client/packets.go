@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/midge-mqtt/midge/codec"
 )
@@ -195,6 +196,20 @@ func connAckFrom(v byte, p *codec.Connack) *ConnAck {
 }
 
 // messageFrom copies a decoded PUBLISH into a Message that owns its memory.
+// lentMessage fills m from p without copying: its Topic and Payload
+// alias the packet, so m is valid only while the packet's bytes are
+// (Options.BorrowMessages).
+func lentMessage(m *Message, v byte, p *codec.Publish, body []byte) *Message {
+	*m = Message{QoS: p.QoS, Retain: p.Retain, Duplicate: p.Dup, PacketID: p.PacketID, Payload: p.Payload}
+	if len(p.Topic) > 0 {
+		m.Topic = unsafe.String(&p.Topic[0], len(p.Topic))
+	}
+	if v == V5 {
+		m.Properties = publishPropsFromCodec(p, body)
+	}
+	return m
+}
+
 func messageFrom(v byte, p *codec.Publish, body []byte) *Message {
 	m := &Message{Topic: string(p.Topic), QoS: p.QoS, Retain: p.Retain, Duplicate: p.Dup, PacketID: p.PacketID}
 	if len(p.Payload) > 0 {

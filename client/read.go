@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/midge-mqtt/midge/codec"
 )
@@ -94,6 +95,7 @@ type receiver struct {
 	ack    codec.Ack
 	suback codec.Suback
 	unsub  codec.Unsuback
+	msg    Message // lent to OnMessage under Options.BorrowMessages
 }
 
 // readLoop handles every packet from the server until the connection ends.
@@ -136,14 +138,19 @@ func (c *Client) handle(rx *receiver, f codec.Frame) error {
 		if err := rx.pub.Decode(v, f.Flags, f.Body); err != nil {
 			return err
 		}
-		m := messageFrom(c.version, &rx.pub, f.Body)
+		var m *Message
+		if c.borrowing() {
+			m = lentMessage(&rx.msg, c.version, &rx.pub, f.Body)
+		} else {
+			m = messageFrom(c.version, &rx.pub, f.Body)
+		}
 		if alias := m.Properties.TopicAlias; alias != 0 {
 			// §3.3.2.3.4: a topic sets the alias, an empty topic uses it.
 			if m.Topic != "" {
 				if c.aliases == nil {
 					c.aliases = make(map[uint16]string)
 				}
-				c.aliases[alias] = m.Topic
+				c.aliases[alias] = strings.Clone(m.Topic) // a lent topic lives in the read buffer
 			} else if m.Topic = c.aliases[alias]; m.Topic == "" {
 				return errors.New("client: server used an unknown topic alias") // §3.3.2.3.4: a protocol error
 			}
@@ -276,6 +283,9 @@ func (c *Client) handlePublish(m *Message) error {
 		var held *Message
 		if c.opts.DeliverQoS2OnRelease && !seen {
 			held = m
+			if c.borrowing() {
+				held = m.Clone() // delivered later, after the read buffer moved on
+			}
 		}
 		if c.incoming2 == nil {
 			c.incoming2 = make(map[uint16]*Message)
@@ -306,6 +316,10 @@ func (c *Client) handlePublish(m *Message) error {
 	}
 	return err
 }
+
+// borrowing reports whether received messages are lent to OnMessage
+// (Options.BorrowMessages) instead of allocated for it.
+func (c *Client) borrowing() bool { return c.opts.BorrowMessages && c.opts.OnMessage != nil }
 
 // deliver hands m to the application; false when the connection ended
 // while waiting for room in the Messages channel.
