@@ -75,7 +75,6 @@ func (lp *loop) newConn(t Transport) *conn {
 	c.lastRecv = lp.b.opts.Now()
 	c.timer.fire = c.onTimer
 	lp.wheel.schedule(&c.timer, c.lastRecv.Add(lp.b.opts.ConnectTimeout))
-	lp.idle.Store(false) // every timer of the wheel belongs to a connection
 	lp.conns[c] = struct{}{}
 	lp.b.stats.socketOpened(lp)
 	return c

@@ -244,8 +244,8 @@ func TestIdleConnectionsShareOneTickTask(t *testing.T) {
 		c.tr.out.Reset()
 		clients[i] = c
 	}
-	for range 3 {
-		tb.loops[0].postTick()
+	for range 3 { // as the ticker would once the keep-alives are due
+		tb.loops[0].postTick(tb.clock.Now().Add(time.Hour))
 	}
 	if got := len(tb.execs[0].tasks); got != 1 {
 		t.Fatalf("%d tick tasks queued for one loop, want 1", got)

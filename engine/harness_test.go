@@ -113,7 +113,7 @@ func (tb *testBroker) run() {
 func (tb *testBroker) tick(d time.Duration) {
 	tb.clock.Advance(d)
 	for _, lp := range tb.loops {
-		lp.postTick()
+		lp.postTick(tb.clock.Now())
 	}
 	tb.run()
 	tb.closeClosed()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/midge-mqtt/midge/matcher"
 )
@@ -58,10 +59,6 @@ type loop struct {
 
 	tickPosted atomic.Bool
 	ticker     tickTask
-	// idle is set when a tick left the wheel empty: no tick is posted
-	// until a connection arms a timer again (newConn clears it), so a
-	// loop without connections is not woken four times a second.
-	idle atomic.Bool
 }
 
 // handlerCall is a message for an in-process handler, held until the
@@ -218,9 +215,12 @@ func (lp *loop) receiveCross(items []crossDelivery) {
 	lp.endTurn()
 }
 
-// postTick asks the loop to advance its wheel, at most one task at a time.
-func (lp *loop) postTick() {
-	if lp.exec == nil || lp.idle.Load() || !lp.tickPosted.CompareAndSwap(false, true) {
+// postTick asks the loop to advance its wheel when a timer may be due at
+// now, at most one task at a time. A loop whose earliest timer is further
+// off (or that has none) is not woken: idle connections with keep-alives
+// of a minute cost no wake-up four times a second.
+func (lp *loop) postTick(now time.Time) {
+	if lp.exec == nil || lp.wheel.dueIn(now) > 0 || !lp.tickPosted.CompareAndSwap(false, true) {
 		return
 	}
 	if !lp.exec.execute(&lp.ticker) {
@@ -231,6 +231,5 @@ func (lp *loop) postTick() {
 func (lp *loop) tick() {
 	lp.tickPosted.Store(false)
 	lp.wheel.advance(lp.b.opts.Now())
-	lp.idle.Store(lp.wheel.len() == 0)
 	lp.endTurn()
 }

@@ -16,9 +16,9 @@ import (
 // loop per tick, however many connections the loop holds.
 const loopTick = 250 * time.Millisecond
 
-// idleTick is how often the ticker looks at loops with no timer at all;
+// idleTick is the longest the ticker sleeps when no timer is due sooner;
 // it stays well below the shortest timeout a new connection arms
-// (ConnectTimeout).
+// (ConnectTimeout), which the ticker learns of only when it wakes.
 const idleTick = time.Second
 
 // gnetServer runs the listeners on gnet event loops and adapts gnet's
@@ -116,17 +116,18 @@ func (s *gnetServer) OnClose(c gnet.Conn, err error) gnet.Action {
 }
 
 func (s *gnetServer) OnTick() (time.Duration, gnet.Action) {
-	busy := false
+	// Sleep until the earliest timer of any loop may be due, between a
+	// loop tick and idleTick: a broker whose clients all have keep-alives
+	// of a minute wakes about once a second, not four times.
+	now := s.b.opts.Now()
+	next := idleTick
 	for _, lp := range s.allLoops() {
-		lp.postTick()
-		busy = busy || !lp.idle.Load()
+		lp.postTick(now)
+		if d := lp.wheel.dueIn(now); d < next {
+			next = max(d, loopTick)
+		}
 	}
-	if !busy {
-		// No loop has a timer: nothing is due before a connection
-		// arrives, and its first timeout is seconds away.
-		return idleTick, gnet.None
-	}
-	return loopTick, gnet.None
+	return next, gnet.None
 }
 
 // start runs gnet in the background and returns once it listens.

@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"math"
+	"sync/atomic"
+	"time"
+)
 
 // timer is one entry of a timingWheel. It is embedded in the object it times
 // (a connection, a session), so scheduling allocates nothing.
@@ -24,15 +28,63 @@ type timingWheel struct {
 	now   int64   // last tick advanced to
 	slots []timer // sentinel heads of circular lists
 	count int
+	// low is a lower bound on the earliest due tick of the scheduled
+	// timers (math.MaxInt64 with none): nothing fires before it, so the
+	// loop need not be woken before it either.
+	low int64
+	// lowAt publishes low as the time since start it stands for, for the
+	// ticker goroutine (dueIn); math.MaxInt64 with no timer.
+	lowAt atomic.Int64
 }
 
 func newTimingWheel(tick time.Duration, nslots int, start time.Time) *timingWheel {
-	w := &timingWheel{tick: tick, start: start, slots: make([]timer, nslots)}
+	w := &timingWheel{tick: tick, start: start, slots: make([]timer, nslots), low: math.MaxInt64}
+	w.lowAt.Store(math.MaxInt64)
 	for i := range w.slots {
 		s := &w.slots[i]
 		s.next, s.prev = s, s
 	}
 	return w
+}
+
+// dueIn returns how long after now the earliest timer may be due (zero or
+// less: it may be due already; math.MaxInt64 with no timer). It is a lower
+// bound: a cancelled or rearmed timer can leave it early, never late. Safe
+// to call from any goroutine.
+func (w *timingWheel) dueIn(now time.Time) time.Duration {
+	at := w.lowAt.Load()
+	if at == math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(at) - now.Sub(w.start)
+}
+
+// lower makes tick the new lower bound.
+func (w *timingWheel) lower(tick int64) {
+	w.low = tick
+	at := int64(math.MaxInt64)
+	if tick != math.MaxInt64 {
+		at = tick * int64(w.tick)
+	}
+	w.lowAt.Store(at)
+}
+
+// relow finds a new lower bound once the old one has passed: the first
+// tick ahead whose slot holds a timer (every timer in it is due then or a
+// whole turn later, every other timer later still).
+func (w *timingWheel) relow() {
+	if w.count == 0 {
+		w.lower(math.MaxInt64)
+		return
+	}
+	n := int64(len(w.slots))
+	for tk := w.now + 1; tk <= w.now+n; tk++ {
+		if head := &w.slots[tk%n]; head.next != head {
+			w.lower(tk)
+			return
+		}
+	}
+	w.lower(w.now + 1) // unreachable while count > 0; stay safe
 }
 
 func (w *timingWheel) tickOf(at time.Time) int64 {
@@ -53,6 +105,9 @@ func (w *timingWheel) schedule(t *timer, at time.Time) {
 		due = w.now + 1
 	}
 	t.due = due
+	if due < w.low {
+		w.lower(due)
+	}
 	t.slot = int(due % int64(len(w.slots)))
 	head := &w.slots[t.slot]
 	t.prev, t.next = head.prev, head
@@ -114,4 +169,7 @@ func (w *timingWheel) advance(now time.Time) {
 		}
 	}
 	w.now = target
+	if w.low <= w.now {
+		w.relow()
+	}
 }

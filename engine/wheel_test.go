@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -97,21 +99,32 @@ func TestWheelLongPauseFiresEverythingDue(t *testing.T) {
 
 // A loop whose wheel a tick left empty is not ticked again until a
 // connection arms a timer; then it is, and the timer fires in time.
-func TestIdleLoopIsNotTicked(t *testing.T) {
+func TestLoopIsTickedOnlyWhenATimerIsDue(t *testing.T) {
 	tb := newTestBroker(t, 1, Options{ConnectTimeout: 2 * time.Second})
 	lp, q := tb.loops[0], tb.execs[0]
-	tb.tick(loopTick) // nothing armed: the loop goes idle
-	if !lp.idle.Load() {
-		t.Fatal("a loop without timers is not idle after a tick")
+	tb.tick(loopTick)
+	now := tb.clock.Now()
+	if d := lp.wheel.dueIn(now); d != math.MaxInt64 {
+		t.Fatalf("a loop without timers has one due in %v", d)
 	}
-	lp.postTick()
+	lp.postTick(now.Add(time.Hour))
 	if len(q.tasks) != 0 {
-		t.Fatalf("%d tasks posted to an idle loop", len(q.tasks))
+		t.Fatalf("%d tasks posted to a loop without timers", len(q.tasks))
 	}
-	c := tb.dial(0) // arms the CONNECT timeout
-	if lp.idle.Load() {
-		t.Fatal("still idle with a connection's timer armed")
+	c := tb.dial(0) // arms the CONNECT timeout, 2 s away
+	d := lp.wheel.dueIn(now)
+	if d <= 0 || d > 2*time.Second {
+		t.Fatalf("CONNECT timeout of 2s due in %v", d)
 	}
+	lp.postTick(now.Add(d - time.Millisecond))
+	if len(q.tasks) != 0 {
+		t.Fatalf("%d tasks posted before the timer is due", len(q.tasks))
+	}
+	lp.postTick(now.Add(d))
+	if len(q.tasks) != 1 {
+		t.Fatalf("%d tasks posted once the timer is due, want 1", len(q.tasks))
+	}
+	tb.run()
 	for i := 0; i < 12 && !c.tr.closed; i++ {
 		tb.tick(loopTick)
 	}
@@ -119,7 +132,63 @@ func TestIdleLoopIsNotTicked(t *testing.T) {
 		t.Fatal("the CONNECT timeout did not fire within 3s of a 2s timeout")
 	}
 	tb.tick(loopTick)
-	if !lp.idle.Load() {
-		t.Fatal("not idle again once its only connection closed")
+	if d := lp.wheel.dueIn(tb.clock.Now()); d != math.MaxInt64 {
+		t.Fatalf("timer due in %v once the only connection closed", d)
+	}
+	// A connection with a keep-alive of a minute: once the bound its
+	// CONNECT timeout left has passed, nothing is due for 1.5 minutes,
+	// so the loop is not ticked meanwhile.
+	c = tb.dial(0)
+	c.send(connectPacket("sensor", true, 60))
+	tb.tick(2*time.Second + loopTick)
+	now = tb.clock.Now()
+	if d := lp.wheel.dueIn(now); d < 87*time.Second || d > 88*time.Second {
+		t.Fatalf("keep-alive of 60s due in %v, want 87.75s", d)
+	}
+	if c.tr.closed {
+		t.Fatal("a connected client was closed")
+	}
+	lp.postTick(now.Add(87 * time.Second))
+	if len(q.tasks) != 0 {
+		t.Fatalf("%d tasks posted to a loop with nothing due", len(q.tasks))
+	}
+}
+
+// The wheel's dueIn never says later than the earliest timer's firing
+// time, through random schedules, cancels and advances over many turns.
+func TestWheelDueInIsALowerBound(t *testing.T) {
+	const tick = 250 * time.Millisecond
+	start := time.Unix(1_700_000_000, 0)
+	w := newTimingWheel(tick, 16, start) // 4 s a turn: timers wrap often
+	rng := rand.New(rand.NewPCG(7, 11))
+	timers := make([]timer, 40)
+	fired := 0
+	for i := range timers {
+		timers[i].fire = func(time.Time) { fired++ }
+	}
+	now := start
+	for step := 0; step < 20000; step++ {
+		tm := &timers[rng.IntN(len(timers))]
+		switch rng.IntN(4) {
+		case 0, 1:
+			w.schedule(tm, now.Add(time.Duration(rng.IntN(20_000))*time.Millisecond))
+		case 2:
+			w.cancel(tm)
+		case 3:
+			now = now.Add(time.Duration(rng.IntN(3_000)) * time.Millisecond)
+			w.advance(now)
+		}
+		earliest := time.Duration(math.MaxInt64)
+		for i := range timers {
+			if timers[i].scheduled() {
+				earliest = min(earliest, time.Duration(timers[i].due)*tick-now.Sub(start))
+			}
+		}
+		if d := w.dueIn(now); d > earliest {
+			t.Fatalf("step %d: dueIn %v, but a timer fires in %v", step, d, earliest)
+		}
+	}
+	if fired == 0 {
+		t.Fatal("no timer fired")
 	}
 }
