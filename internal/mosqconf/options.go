@@ -38,10 +38,20 @@ func init() {
 		"queue_qos0_messages":  boolField(func(p *parser, l *line) *bool { return &p.cfg.QueueQoS0Messages }),
 		"retain_available":     boolField(func(p *parser, l *line) *bool { return &p.cfg.RetainAvailable }),
 		"upgrade_outgoing_qos": boolField(func(p *parser, l *line) *bool { return &p.cfg.UpgradeOutgoingQoS }),
-		"set_tcp_nodelay":      boolField(func(p *parser, l *line) *bool { return &p.cfg.SetTCPNodelay }),
-		"sys_interval":         intField(0, 65535, func(p *parser, l *line) *int { return &p.cfg.SysInterval }),
-		"max_keepalive":        intField(10, 65535, func(p *parser, l *line) *int { return &p.cfg.MaxKeepalive }),
-		"max_packet_size":      intField(20, mqttMaxPacket, func(p *parser, l *line) *int { return &p.cfg.MaxPacketSize }),
+		"set_tcp_nodelay": func(p *parser, l *line) error {
+			v, err := p.boolean(l)
+			if err != nil {
+				return err
+			}
+			p.cfg.SetTCPNodelay = v
+			if !v { // midge's listeners always set TCP_NODELAY: what "true" asks for
+				p.warnf(l, "set_tcp_nodelay false is ignored: midge always sends with TCP_NODELAY (no Nagle delay)")
+			}
+			return nil
+		},
+		"sys_interval":    intField(0, 65535, func(p *parser, l *line) *int { return &p.cfg.SysInterval }),
+		"max_keepalive":   intField(10, 65535, func(p *parser, l *line) *int { return &p.cfg.MaxKeepalive }),
+		"max_packet_size": intField(20, mqttMaxPacket, func(p *parser, l *line) *int { return &p.cfg.MaxPacketSize }),
 
 		// Security options: global, or per listener with per_listener_settings.
 		"allow_anonymous": func(p *parser, l *line) error {
@@ -119,7 +129,6 @@ func optionalBool(v bool) OptionalBool {
 var notYetActive = map[string]bool{
 	"max_inflight_bytes":         true,
 	"upgrade_outgoing_qos":       true,
-	"set_tcp_nodelay":            true,
 	"allow_zero_length_clientid": true,
 	"auto_id_prefix":             true,
 	"bind_interface":             true,

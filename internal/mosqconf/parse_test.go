@@ -405,3 +405,15 @@ func TestGivenRecordsWrittenOptions(t *testing.T) {
 		t.Error("a commented-out option counts as given")
 	}
 }
+
+// midge always sends with TCP_NODELAY: set_tcp_nodelay true is what it
+// does, so only false, which it cannot honour, warns, naming the line.
+func TestSetTCPNodelayWarnsOnlyWhenFalse(t *testing.T) {
+	if c := mustParse(t, "set_tcp_nodelay true"); len(c.Warnings) != 0 || !c.SetTCPNodelay {
+		t.Errorf("set_tcp_nodelay true: warnings %v, value %v", c.Warnings, c.SetTCPNodelay)
+	}
+	c := mustParse(t, "allow_anonymous true\nset_tcp_nodelay false")
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].String(), ":2:") || !strings.Contains(c.Warnings[0].String(), "TCP_NODELAY") {
+		t.Errorf("set_tcp_nodelay false: warnings %v, want one naming line 2", c.Warnings)
+	}
+}
