@@ -49,6 +49,11 @@ type Broker struct {
 	stopOnce sync.Once
 	stopSys  chan struct{}
 	sysDone  chan struct{}
+	// expiryWork wakes housekeeping's once-a-second expiry pass, which
+	// sleeps while no offline session can expire and no will is delayed
+	// (an idle board is not woken for nothing). Buffered: a nudge sent
+	// while the pass runs is kept.
+	expiryWork chan struct{}
 }
 
 // New checks opts, fills the defaults and returns a Broker ready to Start.
@@ -56,7 +61,8 @@ func New(opts Options) (*Broker, error) {
 	if err := opts.fillDefaults(); err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session), wills: make(map[*pendingWill]struct{})}
+	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session), wills: make(map[*pendingWill]struct{}),
+		expiryWork: make(chan struct{}, 1)}
 	if opts.MaxPacketSize < MaxPacketSizeProtocol {
 		b.readLimit = opts.MaxPacketSize
 	}
@@ -135,8 +141,8 @@ func (b *Broker) sayGoodbye(ctx context.Context) {
 	}
 }
 
-// housekeeping runs off the loops: $SYS every SysInterval; every second,
-// delayed wills and expiry of offline sessions.
+// housekeeping runs off the loops: $SYS every SysInterval; every second
+// while there is any, delayed wills and expiry of offline sessions.
 func (b *Broker) housekeeping() {
 	defer close(b.sysDone)
 	sysEvery := b.opts.SysInterval
@@ -150,6 +156,7 @@ func (b *Broker) housekeeping() {
 	if b.opts.SysInterval > 0 {
 		b.publishSys()
 	}
+	pending := true // look once at start
 	for {
 		select {
 		case <-b.stopSys:
@@ -158,11 +165,28 @@ func (b *Broker) housekeeping() {
 			if b.opts.SysInterval > 0 {
 				b.publishSys()
 			}
+		case <-b.expiryWork:
+			if !pending {
+				pending = true
+				expire.Reset(time.Second)
+			}
 		case <-expire.C:
 			now := b.opts.Now()
 			b.fireDueWills(now)
-			b.expireSessions(now)
+			if !b.expireSessions(now) && !b.willsDelayed() {
+				pending = false
+				expire.Stop()
+			}
 		}
+	}
+}
+
+// nudgeExpiry tells housekeeping that something may expire: a session
+// went offline, or a will was delayed.
+func (b *Broker) nudgeExpiry() {
+	select {
+	case b.expiryWork <- struct{}{}:
+	default: // a nudge is already waiting
 	}
 }
 
@@ -307,8 +331,12 @@ func (b *Broker) detach(c *conn) {
 	}
 	s.mu.Lock()
 	s.offlineSince = b.opts.Now()
+	finite := b.sessionLifetime(s) >= 0
 	s.mu.Unlock()
 	b.stats.persistentOffline()
+	if finite {
+		b.nudgeExpiry()
+	}
 }
 
 // sessionLifetime is how long an offline session s lives: its expiry
@@ -326,8 +354,9 @@ func (b *Broker) sessionLifetime(s *session) time.Duration {
 }
 
 // expireSessions drops offline sessions whose lifetime has passed
-// [MQTT-4.1.0-2] (persistent_client_expiration for 3.1.1).
-func (b *Broker) expireSessions(now time.Time) {
+// [MQTT-4.1.0-2] (persistent_client_expiration for 3.1.1). It reports
+// whether an offline session that will expire later remains.
+func (b *Broker) expireSessions(now time.Time) (remaining bool) {
 	var gone []*session
 	b.sessMu.Lock()
 	for id, s := range b.sessions {
@@ -336,6 +365,8 @@ func (b *Broker) expireSessions(now time.Time) {
 			if life := b.sessionLifetime(s); life >= 0 && now.Sub(s.offlineSince) >= life {
 				delete(b.sessions, id)
 				gone = append(gone, s)
+			} else if life >= 0 {
+				remaining = true
 			}
 		}
 		s.mu.Unlock()
@@ -346,6 +377,7 @@ func (b *Broker) expireSessions(now time.Time) {
 		b.endSession(s)
 		b.stats.clientExpired()
 	}
+	return remaining
 }
 
 // withLocal runs fn on the broker's local loop (for goroutines that are not

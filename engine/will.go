@@ -54,10 +54,18 @@ func (b *Broker) closeWill(lp *loop, c *conn, w *will) {
 	b.willsMu.Lock()
 	b.wills[pw] = struct{}{}
 	b.willsMu.Unlock()
+	b.nudgeExpiry()
+}
+
+// willsDelayed reports whether any will waits for its delay.
+func (b *Broker) willsDelayed() bool {
+	b.willsMu.Lock()
+	defer b.willsMu.Unlock()
+	return len(b.wills) > 0
 }
 
 // fireDueWills publishes the delayed wills whose delay has passed at now;
-// housekeeping calls it every second.
+// housekeeping calls it every second while any is delayed.
 func (b *Broker) fireDueWills(now time.Time) {
 	var due []*pendingWill
 	b.willsMu.Lock()
