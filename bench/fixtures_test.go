@@ -13,8 +13,13 @@ import (
 func sampleRecord(broker, scenario string, scale float64, seed uint64) *Record {
 	r := rand.New(rand.NewPCG(seed, 7))
 	lat, conn, re := loadgen.NewLatencyRecorder(), loadgen.NewLatencyRecorder(), loadgen.NewLatencyRecorder()
+	transit, lag := loadgen.NewLatencyRecorder(), loadgen.NewLatencyRecorder()
 	for i := 0; i < 20000; i++ {
-		lat.Record(i, time.Duration(scale*float64(50+r.ExpFloat64()*200)*float64(time.Microsecond)))
+		wait := r.ExpFloat64() * 20 // the generator's own lateness, µs
+		d := scale * float64(50+r.ExpFloat64()*200)
+		lat.Record(i, time.Duration((d+wait)*float64(time.Microsecond)))
+		transit.Record(i, time.Duration(d*float64(time.Microsecond)))
+		lag.Record(i, time.Duration(wait*float64(time.Microsecond)))
 	}
 	for i := 0; i < 200; i++ {
 		conn.Record(i, time.Duration(scale*float64(300+r.ExpFloat64()*500)*float64(time.Microsecond)))
@@ -27,6 +32,7 @@ func sampleRecord(broker, scenario string, scale float64, seed uint64) *Record {
 		OfferedRate: 10000, AchievedRate: 9990, DeliveredRate: 9980 / scale, SendPhase: loadgen.Duration(5 * time.Second),
 		Scheduled: 50000, Sent: 50000, Expected: 50000, Received: 50000,
 		Latency: loadgen.Summarize(lat.Merged()), LatencyFrom: "intended",
+		Transit: loadgen.Summarize(transit.Merged()), SendLag: loadgen.Summarize(lag.Merged()),
 		Connect: loadgen.ConnectStats{Attempts: 200, Connected: 200, Span: loadgen.Duration(80 * time.Millisecond), Rate: 2500 / scale,
 			Latency: loadgen.Summarize(conn.Merged())},
 		Errors: map[string]uint64{},

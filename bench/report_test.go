@@ -63,12 +63,20 @@ func TestTablesAndComparison(t *testing.T) {
 	if !strings.Contains(s, "latency p99") || !strings.Contains(s, "2.00x") {
 		t.Errorf("comparison lacks the p99 row or the 2x RSS ratio:\n%s", s)
 	}
+	for _, row := range []string{"transit p50", "transit p99", "generator lag p99"} {
+		if !strings.Contains(s, row) {
+			t.Errorf("comparison lacks the %s row:\n%s", row, s)
+		}
+	}
 	out.Reset()
 	if err := WriteTable(&out, []*Record{a, b}); err != nil {
 		t.Fatal(err)
 	}
 	if lines := strings.Count(out.String(), "\n"); lines != 3 {
 		t.Errorf("table has %d lines, want a header and two rows:\n%s", lines, out.String())
+	}
+	if !strings.Contains(out.String(), "transit p99") {
+		t.Errorf("table lacks the transit column:\n%s", out.String())
 	}
 	if ratio(0, 1) != "-" || ratio(2, 1) != "0.50x" {
 		t.Error("ratio")

@@ -91,7 +91,7 @@ func fmtDur(d time.Duration) string { return d.Round(time.Millisecond).String() 
 // summaryTable has one row per record with the headline figures.
 func summaryTable(recs []*Record) *table {
 	t := &table{head: []string{"run", "broker", "qos", "offered", "achieved", "delivered",
-		"p50", "p99", "p99.9", "max", "lost", "dup", "reord", "conn/s", "conn p99", "cpu", "rss peak", "gen cpu"}}
+		"p50", "p99", "p99.9", "max", "transit p99", "lost", "dup", "reord", "conn/s", "conn p99", "cpu", "rss peak", "gen cpu"}}
 	for _, r := range recs {
 		res := r.Result
 		cpu, rss := "-", "-"
@@ -113,7 +113,7 @@ func summaryTable(recs []*Record) *table {
 		t.add(run, r.Broker.Name+" "+r.Broker.Version, fmt.Sprint(res.Params.QoS),
 			fmtRate(res.OfferedRate), fmtRate(res.AchievedRate), fmtRate(res.DeliveredRate),
 			fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
-			lost, fmtCount(res.Duplicates), fmtCount(res.Reordered),
+			fmtUs(res.Transit.P99Us), lost, fmtCount(res.Duplicates), fmtCount(res.Reordered),
 			fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss, fmtPct(r.GeneratorCPUPercent))
 	}
 	return t
