@@ -218,14 +218,17 @@ func (lp *loop) receiveCross(items []crossDelivery) {
 // postTick asks the loop to advance its wheel when a timer may be due at
 // now, at most one task at a time. A loop whose earliest timer is further
 // off (or that has none) is not woken: idle connections with keep-alives
-// of a minute cost no wake-up four times a second.
-func (lp *loop) postTick(now time.Time) {
-	if lp.exec == nil || lp.wheel.dueIn(now) > 0 || !lp.tickPosted.CompareAndSwap(false, true) {
-		return
+// of a minute cost no wake-up four times a second. It returns how long
+// after now the earliest timer may be due (see timingWheel.dueIn).
+func (lp *loop) postTick(now time.Time) time.Duration {
+	due := lp.wheel.dueIn(now)
+	if lp.exec == nil || due > 0 || !lp.tickPosted.CompareAndSwap(false, true) {
+		return due
 	}
 	if !lp.exec.execute(&lp.ticker) {
 		lp.tickPosted.Store(false)
 	}
+	return due
 }
 
 func (lp *loop) tick() {

@@ -122,8 +122,7 @@ func (s *gnetServer) OnTick() (time.Duration, gnet.Action) {
 	now := s.b.opts.Now()
 	next := idleTick
 	for _, lp := range s.allLoops() {
-		lp.postTick(now)
-		if d := lp.wheel.dueIn(now); d < next {
+		if d := lp.postTick(now); d < next {
 			next = max(d, loopTick)
 		}
 	}
