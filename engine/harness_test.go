@@ -38,10 +38,27 @@ type memTransport struct {
 	buffered int
 	closed   bool
 	writes   int
+	// lastWrite is when this transport was last written to, on a clock
+	// shared by every memTransport that counts writes.
+	lastWrite int
+	// onWrite, when set, runs inside Writev, before the write, as gnet
+	// runs OnClose inside a write that fails.
+	onWrite func()
 }
 
+// writeClock orders writes across connections (tests drive the broker from
+// one goroutine).
+var writeClock int
+
 func (m *memTransport) Writev(bufs [][]byte) error {
+	if f := m.onWrite; f != nil {
+		m.onWrite = nil
+		f()
+		return net.ErrClosed
+	}
 	m.writes++
+	writeClock++
+	m.lastWrite = writeClock
 	for _, b := range bufs {
 		m.out.Write(b)
 	}

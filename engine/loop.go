@@ -41,9 +41,10 @@ type loop struct {
 	reader  *matcher.Reader[*session] // this loop's cache of recent topics
 	matches []matcher.Delivery[*session]
 
-	dirty  []*conn // connections with pending output this turn
-	conns  map[*conn]struct{}
-	arenas [][]byte // free output arenas (see conn.reserve)
+	dirty   []*conn // connections with pending output this turn, in order
+	flushed int     // dirty[:flushed] are written (see flushDirty)
+	conns   map[*conn]struct{}
+	arenas  [][]byte // free output arenas (see conn.reserve)
 	// scratch encodes MQTT 5 properties of the packet being handled.
 	scratch []byte
 
@@ -155,17 +156,25 @@ func (lp *loop) markDirty(c *conn) {
 	}
 }
 
-// flushDirty writes every pending connection's output.
-// It pops one connection at a time: a failing write closes a connection
-// from inside flush, and that close may run another endTurn.
+// flushDirty writes every pending connection's output in the order the
+// connections first had some. A PUBLISH is fanned out before its
+// acknowledgement is queued, so subscribers are written to before the
+// publisher: the delivery does not wait behind the PUBACK's write.
+//
+// The cursor lives in the loop because a failing write closes a connection
+// from inside flush, and that close may run another endTurn: the nested
+// call carries on from the same place, and whichever call finishes the
+// list empties it.
 func (lp *loop) flushDirty() {
-	for n := len(lp.dirty); n > 0; n = len(lp.dirty) {
-		c := lp.dirty[n-1]
-		lp.dirty[n-1] = nil
-		lp.dirty = lp.dirty[:n-1]
+	for lp.flushed < len(lp.dirty) {
+		c := lp.dirty[lp.flushed]
+		lp.dirty[lp.flushed] = nil
+		lp.flushed++
 		c.dirty = false
 		c.flush()
 	}
+	lp.dirty = lp.dirty[:0]
+	lp.flushed = 0
 }
 
 // sendCross queues a delivery for another loop until the end of the turn.

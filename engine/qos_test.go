@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net"
 	"testing"
 
 	"github.com/midge-mqtt/midge/codec"
@@ -19,6 +20,85 @@ func TestDeliveryQoSIsMinimumOfPublishAndSubscription(t *testing.T) {
 	got := sub.publishes()
 	if len(got) != 2 || got[0].QoS != 1 || got[1].QoS != 0 { // [MQTT-3.8.4-6]
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// The publisher's acknowledgement can wait; the delivery is the message's
+// latency. Both come out of one read, and the subscribers are written to
+// first.
+func TestDeliveriesAreWrittenBeforeThePublishersAck(t *testing.T) {
+	for _, qos := range []byte{0, 1, 2} {
+		tb := newTestBroker(t, 1, Options{})
+		var subs []*testClient
+		for i := range 3 {
+			s := tb.dial(0)
+			s.connect(fmt.Sprintf("sub%d", i), true)
+			s.subscribe("t", qos)
+			subs = append(subs, s)
+		}
+		pub := tb.dial(0)
+		pub.connect("pub", true)
+		pub.packets()
+		// Two PUBLISHes in one read: the second one's delivery joins the
+		// subscribers' pending output, which still leaves first.
+		raw := append(publishPacket("t", "a", qos, false, 1), publishPacket("t", "b", qos, false, 2)...)
+		pub.send(raw)
+		acks := pub.packets()
+		if qos > 0 && (len(acks) != 2 || pub.tr.writes == 0) {
+			t.Fatalf("QoS %d: publisher got %v", qos, acks)
+		}
+		for i, s := range subs {
+			if got := s.publishes(); len(got) != 2 {
+				t.Fatalf("QoS %d: subscriber %d got %d messages", qos, i, len(got))
+			}
+			if qos > 0 && s.tr.lastWrite > pub.tr.lastWrite {
+				t.Fatalf("QoS %d: subscriber %d was written at %d, after the publisher's ack at %d", qos, i, s.tr.lastWrite, pub.tr.lastWrite)
+			}
+		}
+	}
+}
+
+// A write that fails closes its connection from inside the flush, and the
+// close ends the turn again; every other connection is still written once.
+func TestWriteThatClosesInsideTheFlushLeavesTheRestWritten(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{})
+	var subs []*testClient
+	for i := range 4 {
+		s := tb.dial(0)
+		s.connect(fmt.Sprintf("sub%d", i), true)
+		s.subscribe("t", 1)
+		s.packets()
+		subs = append(subs, s)
+	}
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.packets()
+	before := make([]int, len(subs))
+	for i, s := range subs {
+		before[i] = s.tr.writes
+	}
+	bad := subs[1]
+	bad.tr.onWrite = func() {
+		bad.c.closed(net.ErrClosed)
+		bad.lp.endTurn()
+	}
+	pub.send(publishPacket("t", "m", 1, false, 1))
+	if acks := pub.packets(); len(acks) != 1 || acks[0].Type != codec.PUBACK {
+		t.Fatalf("publisher got %v", acks)
+	}
+	for i, s := range subs {
+		if s == bad {
+			if !s.c.sysClosed || s.tr.writes != before[i] {
+				t.Fatalf("failed subscriber: closed %v, writes %d", s.c.sysClosed, s.tr.writes-before[i])
+			}
+			continue
+		}
+		if got := s.publishes(); len(got) != 1 || s.tr.writes-before[i] != 1 {
+			t.Fatalf("subscriber %d got %d messages in %d writes", i, len(got), s.tr.writes-before[i])
+		}
+	}
+	if lp := pub.lp; len(lp.dirty) != 0 || lp.flushed != 0 {
+		t.Fatalf("dirty list left with %d entries, cursor %d", len(lp.dirty), lp.flushed)
 	}
 }
 
