@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 // benchFanOut measures one PUBLISH read and written to subs subscribers
@@ -57,3 +59,24 @@ func BenchmarkPublishQoS0OneSubscriber(b *testing.B)     { benchFanOut(b, 1, 1, 
 func BenchmarkPublishQoS0FanOut100(b *testing.B)         { benchFanOut(b, 1, 100, 0) }
 func BenchmarkPublishQoS0FanOut100TwoLoops(b *testing.B) { benchFanOut(b, 2, 100, 0) }
 func BenchmarkPublishQoS1FanOut10(b *testing.B)          { benchFanOut(b, 1, 10, 1) }
+
+// BenchmarkExpiryPass is one once-a-second expiry pass on a broker with
+// 10,000 persistent sessions online and one offline that can expire.
+func BenchmarkExpiryPass(b *testing.B) {
+	t := &testing.T{}
+	tb := newTestBroker(t, 1, Options{})
+	for i := range 10_000 {
+		c := tb.dial(0)
+		c.connectV5(fmt.Sprintf("c%d", i), false, codec.Properties{SessionExpiry: 3600})
+	}
+	off := tb.dial(0)
+	off.connectV5("offline", false, codec.Properties{SessionExpiry: 3600})
+	off.drop()
+	now := tb.clock.Now()
+	b.ResetTimer()
+	for range b.N {
+		if !tb.b.expireSessions(now) {
+			b.Fatal("the offline session is not waiting to expire")
+		}
+	}
+}

@@ -26,6 +26,12 @@ type Broker struct {
 
 	sessMu   sync.Mutex
 	sessions map[string]*session
+	// mortal holds the offline sessions with a finite lifetime, the only
+	// ones the expiry pass looks at: a board with thousands of persistent
+	// clients online is not scanned each second for the few that left.
+	// Entries that came back online or became immortal are dropped by
+	// the pass. Guarded by sessMu.
+	mortal map[*session]struct{}
 
 	willsMu sync.Mutex
 	wills   map[*pendingWill]struct{} // wills waiting for their delay
@@ -61,7 +67,7 @@ func New(opts Options) (*Broker, error) {
 	if err := opts.fillDefaults(); err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session), wills: make(map[*pendingWill]struct{}),
+	b := &Broker{opts: opts, log: opts.Logger, sessions: make(map[string]*session), mortal: make(map[*session]struct{}), wills: make(map[*pendingWill]struct{}),
 		expiryWork: make(chan struct{}, 1)}
 	if opts.MaxPacketSize < MaxPacketSizeProtocol {
 		b.readLimit = opts.MaxPacketSize
@@ -228,6 +234,7 @@ func (b *Broker) checkTopicLevels(topic []byte) error {
 func (b *Broker) attach(c *conn, clientID string, cleanStart bool, expiry uint32) (s *session, present bool) {
 	b.sessMu.Lock()
 	old := b.sessions[clientID]
+	delete(b.mortal, old) // resumed or replaced, it is no longer offline
 	if old != nil && (cleanStart || old.expiry() == 0) {
 		delete(b.sessions, clientID)
 		b.sessMu.Unlock()
@@ -335,6 +342,11 @@ func (b *Broker) detach(c *conn) {
 	s.mu.Unlock()
 	b.stats.persistentOffline()
 	if finite {
+		b.sessMu.Lock()
+		if b.sessions[s.id] == s {
+			b.mortal[s] = struct{}{}
+		}
+		b.sessMu.Unlock()
 		b.nudgeExpiry()
 	}
 }
@@ -359,15 +371,22 @@ func (b *Broker) sessionLifetime(s *session) time.Duration {
 func (b *Broker) expireSessions(now time.Time) (remaining bool) {
 	var gone []*session
 	b.sessMu.Lock()
-	for id, s := range b.sessions {
+	for s := range b.mortal {
+		if b.sessions[s.id] != s {
+			delete(b.mortal, s) // ended elsewhere
+			continue
+		}
 		s.mu.Lock()
-		if s.conn.Load() == nil && !s.offlineSince.IsZero() {
-			if life := b.sessionLifetime(s); life >= 0 && now.Sub(s.offlineSince) >= life {
-				delete(b.sessions, id)
-				gone = append(gone, s)
-			} else if life >= 0 {
-				remaining = true
-			}
+		life := b.sessionLifetime(s)
+		switch {
+		case s.conn.Load() != nil || s.offlineSince.IsZero() || life < 0:
+			delete(b.mortal, s) // back online, or no longer mortal
+		case now.Sub(s.offlineSince) >= life:
+			delete(b.mortal, s)
+			delete(b.sessions, s.id)
+			gone = append(gone, s)
+		default:
+			remaining = true
 		}
 		s.mu.Unlock()
 	}
