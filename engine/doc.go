@@ -17,7 +17,8 @@
 // connection (conn) is touched only by its loop. A PUBLISH read on one loop
 // is written straight into the pending output of subscribers on the same
 // loop, as views into gnet's read buffer (no copy), and flushed with one
-// writev per connection before the read buffer is discarded. Subscribers on
+// writev per connection before the read buffer is discarded, subscribers
+// before the publisher's acknowledgement. Subscribers on
 // other loops get the message copied once into a pooled, reference-counted
 // buffer, in one task per target loop per read. Goroutines that are not
 // loops (in-process Publish, $SYS, will delays) publish through the
