@@ -118,7 +118,7 @@ func TestFrameReaderGrowsForBurstsAndShrinksWhenCaughtUp(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		burst = append(burst, pkt...)
 	}
-	r := &chunkReader{chunks: [][]byte{burst, pkt}}
+	r := &chunkReader{chunks: [][]byte{burst}}
 	fr := newFrameReader(r)
 	for i := 0; i < 200; i++ {
 		if _, err := fr.next(); err != nil {
@@ -131,14 +131,50 @@ func TestFrameReaderGrowsForBurstsAndShrinksWhenCaughtUp(t *testing.T) {
 	if len(fr.buf) <= initialReadBuffer || len(fr.buf) > maxReadBuffer {
 		t.Errorf("buffer %d bytes after the burst, want between %d and %d", len(fr.buf), initialReadBuffer, maxReadBuffer)
 	}
-	if _, err := fr.next(); err != nil { // a lone packet: a small read
-		t.Fatal(err)
+	grown := len(fr.buf)
+	// Lone packets, each a small read: the buffer is kept until enough of
+	// them in a row say the burst is over.
+	for i := range shrinkAfter {
+		r.chunks = append(r.chunks, pkt)
+		if _, err := fr.next(); err != nil {
+			t.Fatal(err)
+		}
+		if i < shrinkAfter-1 && len(fr.buf) != grown {
+			t.Fatalf("buffer %d bytes after %d lone packets, want %d kept", len(fr.buf), i+1, grown)
+		}
 	}
 	if _, err := fr.next(); err != io.EOF {
 		t.Fatalf("after the data: %v, want EOF", err)
 	}
 	if len(fr.buf) != initialReadBuffer {
 		t.Errorf("buffer %d bytes once caught up, want %d", len(fr.buf), initialReadBuffer)
+	}
+}
+
+// A subscriber fed bursts with lone messages between them keeps its
+// buffer: it is not dropped and regrown (garbage) at every burst.
+func TestFrameReaderKeepsItsBufferBetweenBursts(t *testing.T) {
+	pkt := codec.AppendFixedHeader(nil, codec.PUBLISH, 0, 2+1+97)
+	pkt = append(pkt, 0, 1, 't')
+	pkt = append(pkt, make([]byte, 97)...)
+	var burst []byte
+	for range 12 {
+		burst = append(burst, pkt...)
+	}
+	r := &chunkReader{}
+	for range 100 {
+		r.chunks = append(r.chunks, burst, pkt, pkt)
+	}
+	fr := newFrameReader(r)
+	buffers := map[*byte]bool{}
+	for i := range 100 * 14 {
+		if _, err := fr.next(); err != nil {
+			t.Fatal(i, err)
+		}
+		buffers[&fr.buf[0]] = true
+	}
+	if n := len(buffers); n > 3 { // 512, then grown once or twice
+		t.Errorf("%d buffers over 100 bursts, want the grown one kept", n)
 	}
 }
 

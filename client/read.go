@@ -17,7 +17,9 @@ type frameReader struct {
 	r          io.Reader
 	buf        []byte
 	start, end int
-	lastRead   int // bytes the last Read returned
+	// small counts the reads in a row that filled less than an eighth of
+	// the buffer.
+	small int
 }
 
 const (
@@ -25,6 +27,11 @@ const (
 	// maxReadBuffer is the largest a stream of small packets grows the
 	// buffer to; it shrinks back once the reader has caught up.
 	maxReadBuffer = 64 << 10
+	// shrinkAfter is how many small reads in a row mean the burst is
+	// over. One is not enough: a subscriber fed in bursts with lone
+	// messages between them would drop and regrow its buffer each time,
+	// garbage that the collector must then stop for.
+	shrinkAfter = 32
 )
 
 func newFrameReader(r io.Reader) *frameReader {
@@ -35,11 +42,12 @@ func newFrameReader(r io.Reader) *frameReader {
 // is valid until the following call.
 func (f *frameReader) next() (codec.Frame, error) {
 	if f.start == f.end && (len(f.buf) > maxReadBuffer ||
-		len(f.buf) > initialReadBuffer && f.lastRead < len(f.buf)/8) {
+		len(f.buf) > initialReadBuffer && f.small >= shrinkAfter) {
 		// Caught up after a large packet or a burst: an idle connection
 		// holds a small buffer.
 		f.buf = make([]byte, initialReadBuffer)
 		f.start, f.end = 0, 0
+		f.small = 0
 	}
 	for {
 		fr, err := codec.ReadFrame(f.buf[f.start:f.end], 0)
@@ -67,7 +75,11 @@ func (f *frameReader) next() (codec.Frame, error) {
 		free := len(f.buf) - f.end
 		n, err := f.r.Read(f.buf[f.end:])
 		f.end += n
-		f.lastRead = n
+		if n < len(f.buf)/8 {
+			f.small++
+		} else {
+			f.small = 0
+		}
 		if n == free && len(f.buf) < maxReadBuffer && f.start == 0 {
 			// The read filled the buffer: more is waiting. A larger
 			// buffer takes a burst of small packets in fewer reads.

@@ -62,6 +62,7 @@ func (d *ClientDialer) Dial(ctx context.Context, spec ConnSpec) (Conn, error) {
 		return nil, err
 	}
 	cc := &clientConn{c: c, onError: spec.OnError}
+	cc.acked = cc.ack
 	go cc.watch()
 	return cc, nil
 }
@@ -72,6 +73,18 @@ type clientConn struct {
 	onError  func(phase string, err error)
 	inflight sync.WaitGroup // QoS 1 and 2 publishes not yet acknowledged
 	leaving  atomic.Bool    // Disconnect or Drop was called
+	// acked is ack as a func value, made once: a closure per message
+	// would be garbage the generator collects during the run.
+	acked func(error)
+}
+
+// ack ends one QoS 1 or 2 publish; PublishAsync calls it exactly once for
+// each publish it accepted, and never for one it refused.
+func (cc *clientConn) ack(err error) {
+	cc.inflight.Done()
+	if err != nil && cc.onError != nil && !cc.leaving.Load() {
+		cc.onError("publish ack", err)
+	}
 }
 
 // watch reports a connection that ends without the fleet closing it.
@@ -92,19 +105,9 @@ func (cc *clientConn) Publish(ctx context.Context, topic string, payload []byte,
 		return cc.c.PublishAsync(ctx, m, nil)
 	}
 	cc.inflight.Add(1)
-	var fired atomic.Bool
-	finish := func(err error) {
-		if !fired.CompareAndSwap(false, true) {
-			return
-		}
-		cc.inflight.Done()
-		if err != nil && cc.onError != nil && !cc.leaving.Load() {
-			cc.onError("publish ack", err)
-		}
-	}
-	err := cc.c.PublishAsync(ctx, m, finish)
-	if err != nil && fired.CompareAndSwap(false, true) {
-		cc.inflight.Done() // the caller reports err; a late callback is ignored
+	err := cc.c.PublishAsync(ctx, m, cc.acked)
+	if err != nil {
+		cc.inflight.Done() // refused: ack is not called, the caller reports err
 	}
 	return err
 }
