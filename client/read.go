@@ -43,8 +43,10 @@ func newFrameReader(r io.Reader) *frameReader {
 func (f *frameReader) next() (codec.Frame, error) {
 	if f.start == f.end && (len(f.buf) > maxReadBuffer ||
 		len(f.buf) > initialReadBuffer && f.small >= shrinkAfter) {
-		// Caught up after a large packet or a burst: an idle connection
-		// holds a small buffer.
+		// Caught up after a large packet, or after enough small reads to
+		// say a burst is over: a quiet connection holds a small buffer.
+		// One that falls silent right after a burst keeps the grown one
+		// (at most maxReadBuffer) until its next small reads.
 		f.buf = make([]byte, initialReadBuffer)
 		f.start, f.end = 0, 0
 		f.small = 0
