@@ -236,6 +236,16 @@ func writeSuiteHeader(w io.Writer, g suiteRuns, recs []*Record, command string, 
 		hw.CPU.Cores, fmtBytes(float64(memBytes(hw))), first.Board.Preset)
 	fmt.Fprint(w, "The load generator and the broker share these cores over loopback. Each run starts a fresh broker; midge and mosquitto read the same mosquitto.conf: `listener PORT 127.0.0.1`, "+
 		strings.Join(strings.Split(strings.TrimSpace(SuiteBrokerConfig), "\n"), ", ")+", all else default. ")
+	if v := first.Board.Values; v.MaxInflightMessages > 0 {
+		// midge serve takes what the file leaves out from the board
+		// profile, and that differs from mosquitto's defaults here.
+		bytes := ""
+		if v.MaxInflightBytes > 0 {
+			bytes = " holding at most " + fmtBytes(float64(v.MaxInflightBytes)) + " (max_inflight_bytes)"
+		}
+		fmt.Fprintf(w, "Where the file is silent midge takes its board profile's limits, as `midge serve` does; for QoS 1/2 that is a window of %d unacknowledged messages per subscriber (max_inflight_messages)%s, where mosquitto's default window is 20 messages. ",
+			v.MaxInflightMessages, bytes)
+	}
 	if g.has("mochi") {
 		fmt.Fprint(w, mochiNote)
 	}

@@ -199,3 +199,22 @@ func TestSuiteTitleNamesTheBrokers(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 }
+
+// The header says which of midge's limits come from the board profile
+// rather than from the shared mosquitto.conf: its QoS 1/2 window.
+func TestSuiteHeaderNamesTheProfilesWindow(t *testing.T) {
+	rec := suiteRecord("midge", "latency-q1", "latency", cpu(1))
+	rec.Board.Values.MaxInflightMessages, rec.Board.Values.MaxInflightBytes = 100, 8<<10
+	var b bytes.Buffer
+	WriteSuiteMarkdown(&b, []*Record{rec}, "midge bench suite", 1)
+	want := "a window of 100 unacknowledged messages per subscriber (max_inflight_messages) holding at most 8.0KiB (max_inflight_bytes), where mosquitto's default window is 20 messages"
+	if s := b.String(); !strings.Contains(s, want) {
+		t.Errorf("section lacks %q:\n%s", want, s)
+	}
+	rec.Board.Values.MaxInflightMessages = 0 // a record from before profiles carried it
+	b.Reset()
+	WriteSuiteMarkdown(&b, []*Record{rec}, "midge bench suite", 1)
+	if strings.Contains(b.String(), "max_inflight_messages") {
+		t.Errorf("a record without the profile's window names one:\n%s", b.String())
+	}
+}

@@ -206,6 +206,19 @@ func (c *conn) inflightMax() int {
 	return n
 }
 
+// windowOpen reports whether a QoS 1/2 message of size payload bytes may
+// go in flight: the window holds fewer messages than inflightMax and, with
+// max_inflight_bytes set, stays within it or is empty. Caller holds the
+// session's mu.
+func (c *conn) windowOpen(size int) bool {
+	s := c.session
+	if len(s.inflight) >= c.inflightMax() {
+		return false
+	}
+	mb := c.loop.b.opts.MaxInflightBytes
+	return mb <= 0 || len(s.inflight) == 0 || s.inflightBytes+size <= mb
+}
+
 // resume sends what a persistent session holds after CONNACK: unacknowledged
 // messages again with DUP (PUBREL for those past PUBREC) [MQTT-4.4.0-1],
 // then as much of the queue as the window allows.
@@ -228,9 +241,8 @@ func (c *conn) resume() {
 // them, QoS 0 ones straight out. Caller holds the session's mu.
 func (c *conn) drainLocked() {
 	s := c.session
-	max := c.inflightMax()
 	now := c.loop.b.opts.Now().UnixNano()
-	for len(s.queue) > 0 && (s.queue[0].d.qos == 0 || len(s.inflight) < max) {
+	for len(s.queue) > 0 && (s.queue[0].d.qos == 0 || c.windowOpen(s.queue[0].msg.size())) {
 		o := s.dequeue()
 		if o.msg.expired(now) {
 			o.msg.release() // [MQTT-3.3.2-5] expired while queued

@@ -45,9 +45,14 @@ type Options struct {
 	EventLoops int
 
 	MaxInflightMessages int // per session outbound QoS 1/2 window (max_inflight_messages)
-	MaxQueuedMessages   int // per offline/slow session queue (max_queued_messages)
-	MaxQueuedBytes      int // per session queue in payload bytes, 0 = unlimited (max_queued_bytes)
-	QueueQoS0Messages   bool
+	// MaxInflightBytes bounds the same window in payload bytes: a message
+	// goes in flight only if the window then holds at most this many, or
+	// if the window is empty (so a larger message still goes, alone).
+	// 0 = no limit (max_inflight_bytes).
+	MaxInflightBytes  int
+	MaxQueuedMessages int // per offline/slow session queue (max_queued_messages)
+	MaxQueuedBytes    int // per session queue in payload bytes, 0 = unlimited (max_queued_bytes)
+	QueueQoS0Messages bool
 	// MaxConnections refuses connections past this many; <= 0 = unlimited.
 	MaxConnections int
 	// MaxPacketSize closes a connection that sends a larger packet; 0 =

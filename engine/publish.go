@@ -191,7 +191,7 @@ func (c *conn) deliver(m message, d *delivery) {
 	s := c.session
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.queue) == 0 && len(s.inflight) < c.inflightMax() {
+	if len(s.queue) == 0 && c.windowOpen(m.size()) {
 		o := outMsg{msg: m, d: *d, pid: s.allocPID(), state: awaitPuback}
 		if d.qos == 2 {
 			o.state = awaitPubrec
@@ -211,6 +211,7 @@ func (c *conn) deliver(m message, d *delivery) {
 // addInflight appends to the window. Caller holds mu.
 func (s *session) addInflight(o outMsg) {
 	s.inflight = append(s.inflight, o)
+	s.inflightBytes += o.msg.size()
 	s.backlog.Add(1)
 	s.b.stats.storeAdd(1, o.msg.size())
 }
@@ -223,6 +224,7 @@ func (s *session) takeInflight(pid uint16, st outState) (outMsg, bool) {
 			copy(s.inflight[i:], s.inflight[i+1:])
 			s.inflight[len(s.inflight)-1] = outMsg{}
 			s.inflight = s.inflight[:len(s.inflight)-1]
+			s.inflightBytes -= o.msg.size()
 			s.backlog.Add(-1)
 			s.b.stats.storeAdd(-1, -o.msg.size())
 			return o, true

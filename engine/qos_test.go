@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/midge-mqtt/midge/codec"
@@ -175,6 +176,61 @@ func TestInflightWindowHoldsTheRestInOrder(t *testing.T) {
 	}
 	if fmt.Sprint(seen) != "[0 1 2 3 4]" { // [MQTT-4.6.0-2] order kept
 		t.Fatalf("order %v", seen)
+	}
+}
+
+// max_inflight_bytes bounds the window in payload bytes: a message goes in
+// flight only if the window then holds at most that many, or alone when it
+// is larger; the queue drains in order as acknowledgements free room.
+func TestInflightWindowBoundedInBytes(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{MaxInflightMessages: 100, MaxInflightBytes: 100})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("t", 1)
+	sub.packets()
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pub.packets()
+	sizes := []int{40, 40, 40, 150, 10, 60}
+	for i, n := range sizes {
+		pub.send(publishPacket("t", fmt.Sprintf("%d%s", i, strings.Repeat("x", n-1)), 1, false, uint16(i+1)))
+	}
+	// Each step: what goes out, then which message the subscriber acks.
+	steps := []struct {
+		sent string
+		ack  int
+	}{
+		{"[0 1]", 0}, // 80 bytes; 40 more would be 120
+		{"[2]", 1},   // 40 + 40
+		{"", 2},      // 150 waits for an empty window
+		{"[3]", 3},   // alone
+		{"[4 5]", 4}, // 10 + 60
+		{"", 5},
+	}
+	s := sub.c.session
+	var window []codec.Publish
+	for i, st := range steps {
+		got := sub.publishes()
+		var ids []string
+		for _, p := range got {
+			ids = append(ids, string(p.Payload[:1]))
+		}
+		if st.sent != "" && fmt.Sprint(ids) != st.sent || st.sent == "" && len(ids) != 0 {
+			t.Fatalf("step %d: sent %v, want %s", i, ids, st.sent)
+		}
+		window = append(window, got...)
+		if s.inflightBytes > 100 && len(s.inflight) > 1 {
+			t.Fatalf("step %d: window holds %d bytes in %d messages", i, s.inflightBytes, len(s.inflight))
+		}
+		p := window[0]
+		if want := fmt.Sprint(st.ack); string(p.Payload[:1]) != want {
+			t.Fatalf("step %d: oldest in flight is %q, want %s", i, p.Payload[:1], want)
+		}
+		window = window[1:]
+		sub.send(ackPacket(codec.PUBACK, p.PacketID))
+	}
+	if len(s.inflight) != 0 || s.inflightBytes != 0 || len(s.queue) != 0 {
+		t.Fatalf("left %d in flight (%d bytes), %d queued", len(s.inflight), s.inflightBytes, len(s.queue))
 	}
 }
 

@@ -54,6 +54,7 @@ type session struct {
 	expiryInterval uint32
 	subs           filterSet // the filters subscribed to
 	inflight       []outMsg  // sent, unacknowledged, in send order
+	inflightBytes  int       // the window's message sizes, for MaxInflightBytes
 	queue          []outMsg  // waiting, in arrival order
 	queuedBytes    int
 	nextPID        uint16
@@ -163,6 +164,7 @@ func (s *session) dropAll() {
 		s.inflight[i].msg.release()
 	}
 	s.inflight = nil
+	s.inflightBytes = 0
 	s.backlog.Store(int32(len(s.queue)))
 	for len(s.queue) > 0 {
 		o := s.dequeue()

@@ -32,6 +32,7 @@ var presetKeys = []presetKey{
 	{name: "max_connections", count: func(p *Preset) *int { return &p.MaxConnections }},
 	{name: "max_packet_size", size: func(p *Preset) *int { return &p.MaxPacketSize }},
 	{name: "max_inflight_messages", count: func(p *Preset) *int { return &p.MaxInflightMessages }},
+	{name: "max_inflight_bytes", size: func(p *Preset) *int { return &p.MaxInflightBytes }},
 	{name: "max_queued_messages", count: func(p *Preset) *int { return &p.MaxQueuedMessages }},
 	{name: "max_queued_bytes", size: func(p *Preset) *int { return &p.MaxQueuedBytes }},
 	{name: "matcher_cache_size", count: func(p *Preset) *int { return &p.MatcherCacheSize }},

@@ -58,6 +58,10 @@ type Preset struct {
 	// MaxInflightMessages is the per-session window of unacknowledged
 	// outbound QoS 1 and 2 messages.
 	MaxInflightMessages int `json:"max_inflight_messages"`
+	// MaxInflightBytes bounds the same window in payload bytes (a larger
+	// message still goes alone), so a deep window of small messages does
+	// not become a deep window of large ones.
+	MaxInflightBytes int `json:"max_inflight_bytes"`
 	// MaxQueuedMessages and MaxQueuedBytes bound each session's queue of
 	// messages waiting for the inflight window or for the client to
 	// reconnect.
@@ -75,11 +79,12 @@ type Preset struct {
 
 // ConnectionBudget is the most memory one connection may hold under the
 // preset's limits: its state estimate, a full outbound buffer (the larger
-// of WriteBufferCap and OutboundLimit) and a full session queue. A
-// partially received packet (up to MaxPacketSize) is not counted: it is
-// one transient buffer, not a standing cost.
+// of WriteBufferCap and OutboundLimit), a full session queue and a full
+// inflight window. A partially received packet (up to MaxPacketSize) is
+// not counted: it is one transient buffer, not a standing cost; nor is
+// one message larger than MaxInflightBytes in flight alone.
 func (p Preset) ConnectionBudget() int64 {
-	return int64(ConnectionStateEstimate) + int64(max(p.WriteBufferCap, p.OutboundLimit)) + int64(p.MaxQueuedBytes)
+	return int64(ConnectionStateEstimate) + int64(max(p.WriteBufferCap, p.OutboundLimit)) + int64(p.MaxQueuedBytes) + int64(p.MaxInflightBytes)
 }
 
 // Validate reports every value that is out of range, joined in one error;
@@ -122,6 +127,7 @@ func (p Preset) Validate() error {
 		{"max_connections", p.MaxConnections},
 		{"max_queued_messages", p.MaxQueuedMessages},
 		{"max_queued_bytes", p.MaxQueuedBytes},
+		{"max_inflight_bytes", p.MaxInflightBytes},
 		{"matcher_cache_size", p.MatcherCacheSize},
 	} {
 		if l.v <= 0 {

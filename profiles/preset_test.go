@@ -265,7 +265,7 @@ func TestRecordJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"preset":"pi4"`, `"model":"Raspberry Pi 4 Model B Rev 1.4"`, `"core":"Cortex-A72"`,
-		`"max_inflight_messages":20`, `"gomemlimit":2147483648`, `"total_bytes":3975884800`} {
+		`"max_inflight_messages":100`, `"max_inflight_bytes":8192`, `"gomemlimit":2147483648`, `"total_bytes":3975884800`} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("record JSON lacks %s:\n%s", want, data)
 		}

@@ -114,6 +114,7 @@ func presetEngineOptions(p profiles.Preset, o *engine.Options) {
 	o.MaxConnections = p.MaxConnections
 	o.MaxPacketSize = uint32(p.MaxPacketSize) // Validate keeps it within the protocol's 28 bits
 	o.MaxInflightMessages = p.MaxInflightMessages
+	o.MaxInflightBytes = p.MaxInflightBytes
 	o.MaxQueuedMessages = p.MaxQueuedMessages
 	o.MaxQueuedBytes = p.MaxQueuedBytes
 	o.OutboundLimit = p.OutboundLimit

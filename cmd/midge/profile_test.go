@@ -78,7 +78,7 @@ func TestProfileSetOverrides(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Values.MaxConnections != 50 || rec.Values.MaxPacketSize != 64<<10 || rec.Values.MaxInflightMessages != 20 {
+	if rec.Values.MaxConnections != 50 || rec.Values.MaxPacketSize != 64<<10 || rec.Values.MaxInflightMessages != 100 {
 		t.Errorf("overrides not applied: %+v", rec.Values)
 	}
 	if !strings.Contains(rec.Reason, "overridden") {
@@ -165,7 +165,7 @@ func TestPresetEngineOptions(t *testing.T) {
 	p, _ := profiles.Lookup("beaglebone")
 	var o engine.Options
 	presetEngineOptions(p, &o)
-	want := engine.Options{EventLoops: 1, MaxConnections: 512, MaxPacketSize: 1 << 20, MaxInflightMessages: 10,
+	want := engine.Options{EventLoops: 1, MaxConnections: 512, MaxPacketSize: 1 << 20, MaxInflightMessages: 10, MaxInflightBytes: 8 << 10,
 		MaxQueuedMessages: 100, MaxQueuedBytes: 64 << 10, OutboundLimit: 64 << 10}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("engine options\n got %+v\nwant %+v", o, want)

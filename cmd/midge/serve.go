@@ -169,6 +169,9 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 				opts.MaxInflightMessages = 65535 // 0 = no limit
 			}
 		}
+		if given("max_inflight_bytes") {
+			opts.MaxInflightBytes = int(cfg.MaxInflightBytes)
+		}
 		if given("max_queued_messages") {
 			opts.MaxQueuedMessages = cfg.MaxQueuedMessages
 			if cfg.MaxQueuedMessages == 0 {

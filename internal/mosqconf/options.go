@@ -127,7 +127,6 @@ func optionalBool(v bool) OptionalBool {
 // not act on yet; each line still gets a warning. Remove a name once the
 // engine honours it.
 var notYetActive = map[string]bool{
-	"max_inflight_bytes":         true,
 	"upgrade_outgoing_qos":       true,
 	"allow_zero_length_clientid": true,
 	"auto_id_prefix":             true,
