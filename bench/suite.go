@@ -90,7 +90,8 @@ type SuiteConfig struct {
 	Markdown string
 	// Repeat runs each case this many times per broker (default 1); the
 	// run with the median key figure (see medianRun) represents it.
-	// Each repetition rotates the order the brokers start in.
+	// The repetitions are rounds over every case (see suiteSchedule),
+	// and each rotates the order the brokers start in.
 	Repeat   int
 	Command  string    // recorded with each run and in BENCHMARKS.md
 	Log      io.Writer // one line per run (nil: none)
@@ -114,6 +115,33 @@ func (b suiteBroker) runs(caseName string) bool { return b.only == nil || b.only
 // sessions, which the relay does not have.
 func CeilingCases() []string {
 	return []string{"fanin-q0", "fanin-q1", "fanin-q2", "fanout-q0", "pairs-q0", "pairs-q1", "latency-q0", "latency-q1", "latency30-q0", "conns"}
+}
+
+// suiteStep is one run of a suite: case index c on broker b, in
+// repetition rep.
+type suiteStep struct {
+	c, rep int
+	b      suiteBroker
+}
+
+// suiteSchedule orders a suite's runs in rounds: every case once per
+// broker, then every case again, repeat times, each round rotating the
+// order the brokers start in. The runs of one case are then a whole round
+// apart (minutes), not back to back, so a loud spell on a shared machine
+// lands in one of a case's runs rather than in all of them, and the
+// median run leaves it out.
+func suiteSchedule(cases []SuiteCase, brokers []suiteBroker, repeat int) []suiteStep {
+	var steps []suiteStep
+	for rep := range repeat {
+		for i, c := range cases {
+			for _, b := range rotated(brokers, rep) {
+				if b.runs(c.Name) {
+					steps = append(steps, suiteStep{c: i, rep: rep, b: b})
+				}
+			}
+		}
+	}
+	return steps
 }
 
 // rotated returns the brokers in the order of repetition rep: the
@@ -188,34 +216,33 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) ([]*Record, error) {
 	brokers := suiteBrokers(cfg)
 	repeat := max(cfg.Repeat, 1)
 	var recs, all []*Record
-	for _, c := range cfg.Cases {
-		runs := map[string][]*Record{}
-		for rep := 0; rep < repeat; rep++ {
-			for _, b := range rotated(brokers, rep) {
-				if !b.runs(c.Name) {
-					continue
-				}
-				if ctx.Err() != nil {
-					return recs, ctx.Err()
-				}
-				rec, err := runSuiteCase(ctx, cfg, c, b)
-				if err != nil {
-					return recs, fmt.Errorf("%s on %s: %w", c.Name, b.name, err)
-				}
-				runs[b.name] = append(runs[b.name], rec)
-				all = append(all, rec)
-				if err := rec.Save(filepath.Join(cfg.OutDir, fmt.Sprintf("%s-%s-%d.json", c.Name, b.name, rep+1))); err != nil {
-					return recs, err
-				}
-				if cfg.Log != nil {
-					fmt.Fprintf(cfg.Log, "%-14s %-9s delivered %s p50 %s p99 %s transit p50 %s p99 %s lost %d errors %d\n", c.Name, b.name,
-						fmtRate(rec.Result.DeliveredRate), fmtUs(rec.Result.Latency.P50Us), fmtUs(rec.Result.Latency.P99Us),
-						fmtUs(rec.Result.Transit.P50Us), fmtUs(rec.Result.Transit.P99Us), rec.Result.Lost, len(rec.Result.Errors))
-				}
-			}
+	runs := make([]map[string][]*Record, len(cfg.Cases)) // by case, then broker
+	for i := range runs {
+		runs[i] = map[string][]*Record{}
+	}
+	for _, st := range suiteSchedule(cfg.Cases, brokers, repeat) {
+		c, b := cfg.Cases[st.c], st.b
+		if ctx.Err() != nil {
+			return recs, ctx.Err()
 		}
+		rec, err := runSuiteCase(ctx, cfg, c, b)
+		if err != nil {
+			return recs, fmt.Errorf("%s on %s: %w", c.Name, b.name, err)
+		}
+		runs[st.c][b.name] = append(runs[st.c][b.name], rec)
+		all = append(all, rec)
+		if err := rec.Save(filepath.Join(cfg.OutDir, fmt.Sprintf("%s-%s-%d.json", c.Name, b.name, st.rep+1))); err != nil {
+			return recs, err
+		}
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "%-14s %-9s delivered %s p50 %s p99 %s transit p50 %s p99 %s lost %d errors %d\n", c.Name, b.name,
+				fmtRate(rec.Result.DeliveredRate), fmtUs(rec.Result.Latency.P50Us), fmtUs(rec.Result.Latency.P99Us),
+				fmtUs(rec.Result.Transit.P50Us), fmtUs(rec.Result.Transit.P99Us), rec.Result.Lost, len(rec.Result.Errors))
+		}
+	}
+	for i := range cfg.Cases {
 		for _, b := range brokers {
-			if m := medianRun(runs[b.name]); m != nil {
+			if m := medianRun(runs[i][b.name]); m != nil {
 				recs = append(recs, m)
 			}
 		}

@@ -266,7 +266,7 @@ func writeSuiteHeader(w io.Writer, g suiteRuns, recs []*Record, command string, 
 	}
 	fmt.Fprintf(w, "The machine's 1-minute load average was %.1f to %.1f when the runs started (other work on it shows in the tails).", lo, hi)
 	if repeat > 1 {
-		fmt.Fprintf(w, " Each case ran %d times per broker, the order of the brokers rotating so each goes first in turn. "+
+		fmt.Fprintf(w, " Each case ran %d times per broker, in rounds over all the cases (a case's runs are minutes apart), the order of the brokers rotating so each goes first in turn. "+
 			"The first table shows the run with the median p99 (median connect rate for conns); the others give the median of the runs with their range (min–max) in brackets.", repeat)
 	}
 	fmt.Fprintln(w)

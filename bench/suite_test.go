@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -216,5 +217,32 @@ func TestSuiteHeaderNamesTheProfilesWindow(t *testing.T) {
 	WriteSuiteMarkdown(&b, []*Record{rec}, "midge bench suite", 1)
 	if strings.Contains(b.String(), "max_inflight_messages") {
 		t.Errorf("a record without the profile's window names one:\n%s", b.String())
+	}
+}
+
+// The suite runs in rounds: every case on every broker, then again, so
+// the runs of one case are a round apart and a loud spell on the machine
+// falls in one of them; each round rotates the brokers' order, and the
+// ceiling still skips what it cannot carry.
+func TestSuiteScheduleRunsInRounds(t *testing.T) {
+	brokers := suiteBrokers(SuiteConfig{Midge: "midge", Mosquitto: "mosquitto", Ceiling: true})
+	cases := []SuiteCase{{Name: "fanin-q0"}, {Name: "retained-q1"}, {Name: "latency-q1"}}
+	var got []string
+	for _, st := range suiteSchedule(cases, brokers, 3) {
+		got = append(got, fmt.Sprintf("%d:%s/%s", st.rep, cases[st.c].Name, st.b.name))
+	}
+	want := []string{
+		"0:fanin-q0/midge", "0:fanin-q0/mosquitto", "0:fanin-q0/ceiling",
+		"0:retained-q1/midge", "0:retained-q1/mosquitto",
+		"0:latency-q1/midge", "0:latency-q1/mosquitto", "0:latency-q1/ceiling",
+		"1:fanin-q0/mosquitto", "1:fanin-q0/ceiling", "1:fanin-q0/midge",
+		"1:retained-q1/mosquitto", "1:retained-q1/midge",
+		"1:latency-q1/mosquitto", "1:latency-q1/ceiling", "1:latency-q1/midge",
+		"2:fanin-q0/ceiling", "2:fanin-q0/midge", "2:fanin-q0/mosquitto",
+		"2:retained-q1/midge", "2:retained-q1/mosquitto",
+		"2:latency-q1/ceiling", "2:latency-q1/midge", "2:latency-q1/mosquitto",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("schedule\n got %v\nwant %v", got, want)
 	}
 }
