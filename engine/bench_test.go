@@ -80,3 +80,48 @@ func BenchmarkExpiryPass(b *testing.B) {
 		}
 	}
 }
+
+// benchWindow measures one QoS 1 PUBLISH delivered to a subscriber whose
+// window already holds held unacknowledged messages, and the PUBACK of
+// the oldest one: the window's cost of taking acknowledgements in order.
+func benchWindow(b *testing.B, held int) {
+	t := &testing.T{}
+	tb := newTestBroker(t, 1, Options{MaxInflightMessages: held + 1})
+	sub := tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("sensors/+/temp", 1)
+	pub := tb.dial(0)
+	pub.connect("pub", true)
+	pkt := publishPacket("sensors/42/temp", "21.5", 1, false, 1)
+	for range held {
+		if _, err := pub.c.handleBytes(pkt); err != nil {
+			b.Fatal(err)
+		}
+		pub.lp.endTurn()
+	}
+	s := sub.c.session
+	if len(s.inflight) != held {
+		b.Fatalf("%d in flight, want %d", len(s.inflight), held)
+	}
+	ack := ackPacket(4, 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := pub.c.handleBytes(pkt); err != nil {
+			b.Fatal(err)
+		}
+		pub.lp.endTurn()
+		pid := s.inflight[0].pid
+		ack[2], ack[3] = byte(pid>>8), byte(pid)
+		if _, err := sub.c.handleBytes(ack); err != nil {
+			b.Fatal(err)
+		}
+		sub.lp.endTurn()
+		sub.tr.out.Reset()
+		pub.tr.out.Reset()
+	}
+}
+
+func BenchmarkQoS1WindowOf1(b *testing.B)   { benchWindow(b, 0) }
+func BenchmarkQoS1WindowOf20(b *testing.B)  { benchWindow(b, 19) }
+func BenchmarkQoS1WindowOf100(b *testing.B) { benchWindow(b, 99) }
