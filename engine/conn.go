@@ -61,7 +61,8 @@ type conn struct {
 	// Output gathered during the turn, written in one Writev by flush.
 	dirty   bool
 	iov     [][]byte
-	arena   []byte // taken from the loop while output is pending
+	arena   []byte   // taken from the loop while output is pending
+	spent   [][]byte // arenas filled earlier this turn, still in iov
 	holds   []*pool.Buffer
 	pending int // bytes in iov
 }

@@ -4,17 +4,18 @@ import "github.com/midge-mqtt/midge/codec"
 
 // Output: packets gathered during a loop turn, written in one Writev.
 
-// reserve makes room for n arena bytes and one more iovec, flushing first
-// if the arena is full.
+// reserve makes room for n arena bytes (at most arenaSize) and one more
+// iovec: a full arena is set aside for the flush and a fresh one taken,
+// and output that has reached maxIov iovecs is written first.
 func (c *conn) reserve(n int) {
+	if len(c.iov) > maxIov {
+		c.flush()
+	}
 	if c.arena == nil {
 		c.arena = c.loop.takeArena()
-	}
-	if len(c.arena)+n > cap(c.arena) || len(c.iov) > maxIov {
-		c.flush()
-		if c.arena == nil {
-			c.arena = c.loop.takeArena()
-		}
+	} else if len(c.arena)+n > cap(c.arena) {
+		c.spent = append(c.spent, c.arena)
+		c.arena = c.loop.takeArena()
 	}
 	if !c.dirty {
 		c.loop.markDirty(c)
@@ -93,19 +94,35 @@ func (c *conn) writePublish(m message, d *delivery, dup bool, pid uint16) bool {
 	if d.qos > 0 {
 		rem += 2
 	}
-	c.reserve(12)
-	from := len(c.arena)
-	c.arena = codec.AppendFixedHeader(c.arena, codec.PUBLISH, flags, rem)
-	c.arena = append(c.arena, byte(len(m.topic)>>8), byte(len(m.topic)))
-	c.appendArena(from)
-	c.appendView(m.topic)
-	if d.qos > 0 {
-		from = len(c.arena)
-		c.arena = append(c.arena, byte(pid>>8), byte(pid))
+	if len(m.topic)+len(m.payload) <= inlineMax {
+		// A small message is copied whole into the arena: a few bytes
+		// cost less to copy than two more iovecs for the kernel to walk
+		// and a reference to take and drop.
+		c.reserve(9 + len(m.topic) + len(m.payload))
+		from := len(c.arena)
+		c.arena = codec.AppendFixedHeader(c.arena, codec.PUBLISH, flags, rem)
+		c.arena = append(c.arena, byte(len(m.topic)>>8), byte(len(m.topic)))
+		c.arena = append(c.arena, m.topic...)
+		if d.qos > 0 {
+			c.arena = append(c.arena, byte(pid>>8), byte(pid))
+		}
+		c.arena = append(c.arena, m.payload...)
 		c.appendArena(from)
+	} else {
+		c.reserve(12)
+		from := len(c.arena)
+		c.arena = codec.AppendFixedHeader(c.arena, codec.PUBLISH, flags, rem)
+		c.arena = append(c.arena, byte(len(m.topic)>>8), byte(len(m.topic)))
+		c.appendArena(from)
+		c.appendView(m.topic)
+		if d.qos > 0 {
+			from = len(c.arena)
+			c.arena = append(c.arena, byte(pid>>8), byte(pid))
+			c.appendArena(from)
+		}
+		c.appendView(m.payload)
+		c.hold(m)
 	}
-	c.appendView(m.payload)
-	c.hold(m)
 	c.loop.b.stats.publishOut(c.loop, len(m.payload))
 	c.loop.b.stats.packetOut(c.loop, rem+1+varintSize(rem))
 	return true
@@ -162,6 +179,10 @@ func (c *conn) writePublishV5(m message, d *delivery, dup bool, pid uint16) bool
 	return true
 }
 
+// inlineMax is the largest topic plus payload that writePublish copies
+// into the arena instead of passing as views.
+const inlineMax = 128
+
 // hold keeps m's buffer alive until the flush.
 func (c *conn) hold(m message) {
 	if m.buf != nil {
@@ -201,6 +222,11 @@ func (c *conn) flush() {
 		c.loop.giveArena(c.arena) // idle connections hold no output memory
 		c.arena = nil
 	}
+	for i, a := range c.spent {
+		c.loop.giveArena(a)
+		c.spent[i] = nil
+	}
+	c.spent = c.spent[:0]
 	for i, h := range c.holds {
 		h.Release()
 		c.holds[i] = nil

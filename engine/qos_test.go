@@ -153,6 +153,51 @@ func TestOutboundQoS2Flow(t *testing.T) {
 	}
 }
 
+// A read full of PUBLISH packets reaches a subscriber in one write, in
+// order, whatever their size: small ones are copied into the output arena
+// (more arenas are taken as they fill), larger ones go as views.
+func TestOneReadOfManyPublishesIsOneWrite(t *testing.T) {
+	for _, qos := range []byte{0, 1} {
+		tb := newTestBroker(t, 1, Options{MaxInflightMessages: 1000})
+		sub := tb.dial(0)
+		sub.connect("sub", true)
+		sub.subscribe("t/#", qos)
+		sub.packets()
+		pub := tb.dial(0)
+		pub.connect("pub", true)
+		pub.packets()
+		var raw []byte
+		var want []string
+		for i := range 300 {
+			payload := fmt.Sprintf("%03d", i)
+			if i%50 == 7 {
+				payload += strings.Repeat("L", 1000) // past inlineMax
+			}
+			want = append(want, payload)
+			raw = append(raw, publishPacket(fmt.Sprintf("t/%d", i), payload, qos, false, uint16(i+1))...)
+		}
+		before := sub.tr.writes
+		if !pub.send(raw) {
+			t.Fatal("publisher closed")
+		}
+		if w := sub.tr.writes - before; w != 1 {
+			t.Fatalf("QoS %d: %d writes to the subscriber, want 1", qos, w)
+		}
+		got := sub.publishes()
+		if len(got) != len(want) {
+			t.Fatalf("QoS %d: got %d messages, want %d", qos, len(got), len(want))
+		}
+		for i, p := range got {
+			if string(p.Payload) != want[i] || string(p.Topic) != fmt.Sprintf("t/%d", i) {
+				t.Fatalf("QoS %d: message %d is %q on %q", qos, i, p.Payload[:3], p.Topic)
+			}
+		}
+		if c := sub.c; c.arena != nil || len(c.spent) != 0 || len(c.holds) != 0 || len(c.iov) != 0 {
+			t.Fatalf("QoS %d: output left after the flush: arena %v, %d spent, %d holds, %d iovecs", qos, c.arena != nil, len(c.spent), len(c.holds), len(c.iov))
+		}
+	}
+}
+
 func TestInflightWindowHoldsTheRestInOrder(t *testing.T) {
 	tb := newTestBroker(t, 1, Options{MaxInflightMessages: 2})
 	sub := tb.dial(0)
