@@ -160,20 +160,31 @@ func (c *conn) writePublishV5(m message, d *delivery, dup bool, pid uint16) bool
 		}
 	}
 	var n int
-	if est <= arenaSize/2 {
+	switch {
+	case est <= arenaSize/2 && len(m.payload) <= inlineMax:
+		// Header and a small payload copied together (see writePublish).
+		c.reserve(est + len(m.payload))
+		from := len(c.arena)
+		c.arena = h.Append(c.arena, codec.V5)
+		n = len(c.arena) - from
+		c.arena = append(c.arena, m.payload...)
+		c.appendArena(from)
+	case est <= arenaSize/2:
 		c.reserve(est)
 		from := len(c.arena)
 		c.arena = h.Append(c.arena, codec.V5)
 		n = len(c.arena) - from
 		c.appendArena(from)
-	} else {
+		c.appendView(m.payload)
+		c.hold(m)
+	default:
 		c.reserve(0)
 		hdr := h.Append(make([]byte, 0, est), codec.V5)
 		n = len(hdr)
 		c.appendView(hdr)
+		c.appendView(m.payload)
+		c.hold(m)
 	}
-	c.appendView(m.payload)
-	c.hold(m)
 	b.stats.publishOut(c.loop, len(m.payload))
 	b.stats.packetOut(c.loop, n+len(m.payload))
 	return true

@@ -157,11 +157,20 @@ func TestOutboundQoS2Flow(t *testing.T) {
 // order, whatever their size: small ones are copied into the output arena
 // (more arenas are taken as they fill), larger ones go as views.
 func TestOneReadOfManyPublishesIsOneWrite(t *testing.T) {
-	for _, qos := range []byte{0, 1} {
+	for _, tc := range []struct {
+		qos byte
+		v5  bool
+	}{{0, false}, {1, false}, {0, true}, {1, true}} {
+		qos := tc.qos
 		tb := newTestBroker(t, 1, Options{MaxInflightMessages: 1000})
 		sub := tb.dial(0)
-		sub.connect("sub", true)
-		sub.subscribe("t/#", qos)
+		if tc.v5 {
+			sub.connectV5("sub", true, codec.Properties{})
+			sub.subscribeV5("t/#", codec.Subscription{QoS: qos}, 0)
+		} else {
+			sub.connect("sub", true)
+			sub.subscribe("t/#", qos)
+		}
 		sub.packets()
 		pub := tb.dial(0)
 		pub.connect("pub", true)
