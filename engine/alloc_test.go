@@ -41,21 +41,7 @@ func TestPublishQoS1SameLoopDoesNotAllocate(t *testing.T) {
 	pub.connect("pub", true)
 	pkt := publishPacket("sensors/42/temp", "21.5", 1, false, 1)
 	ack := ackPacket(4, 0)
-	step := func() {
-		if _, err := pub.c.handleBytes(pkt); err != nil {
-			t.Fatal(err)
-		}
-		pub.lp.endTurn()
-		// Acknowledge what the subscriber received.
-		pid := sub.c.session.inflight[0].pid
-		ack[2], ack[3] = byte(pid>>8), byte(pid)
-		if _, err := sub.c.handleBytes(ack); err != nil {
-			t.Fatal(err)
-		}
-		sub.lp.endTurn()
-		sub.tr.out.Reset()
-		pub.tr.out.Reset()
-	}
+	step := func() { publishAndAckOldest(t, pub, sub, pkt, ack) }
 	for range 10 {
 		step()
 	}

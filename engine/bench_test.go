@@ -107,18 +107,7 @@ func benchWindow(b *testing.B, held int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := pub.c.handleBytes(pkt); err != nil {
-			b.Fatal(err)
-		}
-		pub.lp.endTurn()
-		pid := s.inflight[0].pid
-		ack[2], ack[3] = byte(pid>>8), byte(pid)
-		if _, err := sub.c.handleBytes(ack); err != nil {
-			b.Fatal(err)
-		}
-		sub.lp.endTurn()
-		sub.tr.out.Reset()
-		pub.tr.out.Reset()
+		publishAndAckOldest(b, pub, sub, pkt, ack)
 	}
 }
 

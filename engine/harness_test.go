@@ -313,3 +313,21 @@ func ackPacket(kind codec.PacketType, pid uint16) []byte {
 	a := codec.Ack{Kind: kind, PacketID: pid}
 	return a.Append(nil, codec.V311)
 }
+
+// publishAndAckOldest feeds pub's QoS 1 PUBLISH pkt to the broker as one
+// read, then sub's PUBACK (ack, a PUBACK packet reused) for the oldest
+// message in its window, and drops what both were sent.
+func publishAndAckOldest(tb testing.TB, pub, sub *testClient, pkt, ack []byte) {
+	if _, err := pub.c.handleBytes(pkt); err != nil {
+		tb.Fatal(err)
+	}
+	pub.lp.endTurn()
+	pid := sub.c.session.inflight[0].pid
+	ack[2], ack[3] = byte(pid>>8), byte(pid)
+	if _, err := sub.c.handleBytes(ack); err != nil {
+		tb.Fatal(err)
+	}
+	sub.lp.endTurn()
+	sub.tr.out.Reset()
+	pub.tr.out.Reset()
+}
