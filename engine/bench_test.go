@@ -41,13 +41,7 @@ func benchFanOut(b *testing.B, loops, subs int, qos byte) {
 		}
 		for _, c := range clients {
 			if qos > 0 {
-				s := c.c.session
-				pid := s.inflight[0].pid
-				ack[2], ack[3] = byte(pid>>8), byte(pid)
-				if _, err := c.c.handleBytes(ack); err != nil {
-					b.Fatal(err)
-				}
-				c.lp.endTurn()
+				ackOldest(b, c, ack)
 			}
 			c.tr.out.Reset()
 		}

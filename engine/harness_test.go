@@ -315,19 +315,25 @@ func ackPacket(kind codec.PacketType, pid uint16) []byte {
 }
 
 // publishAndAckOldest feeds pub's QoS 1 PUBLISH pkt to the broker as one
-// read, then sub's PUBACK (ack, a PUBACK packet reused) for the oldest
-// message in its window, and drops what both were sent.
+// read, then sub's PUBACK for the oldest message in its window (see
+// ackOldest), and drops what both were sent.
 func publishAndAckOldest(tb testing.TB, pub, sub *testClient, pkt, ack []byte) {
 	if _, err := pub.c.handleBytes(pkt); err != nil {
 		tb.Fatal(err)
 	}
 	pub.lp.endTurn()
+	ackOldest(tb, sub, ack)
+	sub.tr.out.Reset()
+	pub.tr.out.Reset()
+}
+
+// ackOldest feeds sub's PUBACK for the oldest message in its window as
+// one read; ack is a PUBACK packet (ackPacket), reused for each call.
+func ackOldest(tb testing.TB, sub *testClient, ack []byte) {
 	pid := sub.c.session.inflight[0].pid
 	ack[2], ack[3] = byte(pid>>8), byte(pid)
 	if _, err := sub.c.handleBytes(ack); err != nil {
 		tb.Fatal(err)
 	}
 	sub.lp.endTurn()
-	sub.tr.out.Reset()
-	pub.tr.out.Reset()
 }
