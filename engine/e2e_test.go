@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,23 +75,73 @@ func wait(t *testing.T, tok paho.Token) {
 }
 
 func TestPahoPublishSubscribeAllQoS(t *testing.T) {
-	_, addr, _ := startBroker(t, Options{})
-	got := make(chan paho.Message, 16)
-	sub := pahoClient(t, addr, "e2e-sub", true, nil)
-	wait(t, sub.Subscribe("e2e/#", 2, func(_ paho.Client, m paho.Message) { got <- m }))
-	pub := pahoClient(t, addr, "e2e-pub", true, nil)
-	for qos := byte(0); qos <= 2; qos++ {
-		wait(t, pub.Publish(fmt.Sprintf("e2e/q%d", qos), qos, false, fmt.Sprintf("payload %d", qos)))
-	}
-	for qos := byte(0); qos <= 2; qos++ {
-		select {
-		case m := <-got:
-			if m.Topic() != fmt.Sprintf("e2e/q%d", qos) || m.Qos() != qos || m.Retained() {
-				t.Fatalf("got %s qos %d retained %v", m.Topic(), m.Qos(), m.Retained())
+	// One loop accepts on its listener itself; two share gnet's acceptor.
+	for _, loops := range []int{1, 2} {
+		t.Run(fmt.Sprintf("loops=%d", loops), func(t *testing.T) {
+			_, addr, _ := startBroker(t, Options{EventLoops: loops})
+			got := make(chan paho.Message, 16)
+			sub := pahoClient(t, addr, "e2e-sub", true, nil)
+			wait(t, sub.Subscribe("e2e/#", 2, func(_ paho.Client, m paho.Message) { got <- m }))
+			pub := pahoClient(t, addr, "e2e-pub", true, nil)
+			for qos := byte(0); qos <= 2; qos++ {
+				wait(t, pub.Publish(fmt.Sprintf("e2e/q%d", qos), qos, false, fmt.Sprintf("payload %d", qos)))
 			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("QoS %d message not delivered", qos)
-		}
+			for qos := byte(0); qos <= 2; qos++ {
+				select {
+				case m := <-got:
+					if m.Topic() != fmt.Sprintf("e2e/q%d", qos) || m.Qos() != qos || m.Retained() {
+						t.Fatalf("got %s qos %d retained %v", m.Topic(), m.Qos(), m.Retained())
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("QoS %d message not delivered", qos)
+				}
+			}
+		})
+	}
+}
+
+// A one-loop broker listens with SO_REUSEPORT, which would let a second
+// broker of the same user bind the same port and take half its clients.
+// The second must fail to start, as mosquitto does, and the first keep
+// serving.
+func TestSecondBrokerOnTheSamePortFailsToStart(t *testing.T) {
+	for _, loops := range []int{1, 2} {
+		t.Run(fmt.Sprintf("loops=%d", loops), func(t *testing.T) {
+			// The kernel lets a socket share only a port named at bind, so
+			// the first broker binds a port a probe found free.
+			probe, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := probe.Addr().String()
+			probe.Close()
+			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			first, err := New(Options{Listeners: []Listener{{Network: "tcp4", Address: addr}}, EventLoops: 1, Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = first.Stop(context.Background()) })
+			second, err := New(Options{Listeners: []Listener{{Network: "tcp4", Address: addr}}, EventLoops: loops, Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := second.Start(ctx); err == nil {
+				_ = second.Stop(ctx)
+				t.Fatalf("a second broker started on %s, which the first holds", addr)
+			} else if !errors.Is(err, syscall.EADDRINUSE) {
+				t.Fatalf("second broker: %v, want address in use", err)
+			}
+			// Every new connection still reaches the first broker.
+			for i := range 20 {
+				c := pahoClient(t, addr, fmt.Sprintf("still-%d", i), true, nil)
+				wait(t, c.Subscribe("still/#", 1, nil))
+			}
+		})
 	}
 }
 

@@ -139,11 +139,22 @@ func (s *gnetServer) start(ctx context.Context) error {
 	s.booted = make(chan struct{})
 	s.done = make(chan error, 1)
 	s.loops = make(map[gnet.EventLoop]*loop)
+	// One loop accepts on its listeners itself (gnet's reuse-port mode):
+	// gnet's acceptor would otherwise hand each new socket to the loop
+	// through its task queue, an eventfd write and a goroutine wake-up per
+	// connection. Several loops keep the acceptor, which spreads
+	// connections over them and binds a port-0 listener once.
+	ownAccept := o.EventLoops == 1
+	if ownAccept {
+		if err := probeListeners(o.Listeners); err != nil {
+			return err
+		}
+	}
 	go func() {
 		s.done <- gnet.Rotate(s, addrs,
 			gnet.WithNumEventLoop(o.EventLoops),
 			gnet.WithTicker(true),
-			gnet.WithReusePort(false),
+			gnet.WithReusePort(ownAccept),
 			gnet.WithReuseAddr(true),
 			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 			gnet.WithLogger(gnetLogger{s.b}),
@@ -160,6 +171,28 @@ func (s *gnetServer) start(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// probeListeners binds each TCP listener's address without SO_REUSEPORT
+// and lets it go. gnet's reuse-port listener would share a port with
+// another reuse-port socket of the same user, such as a second midge
+// started on it; the probe fails on any socket that holds the port, as
+// the bind of a broker without reuse-port does.
+func probeListeners(ls []Listener) error {
+	for _, l := range ls {
+		if l.Network == "unix" {
+			continue
+		}
+		if _, port, _ := net.SplitHostPort(l.Address); port == "0" {
+			continue
+		}
+		ln, err := net.Listen(l.Network, l.Address)
+		if err != nil {
+			return fmt.Errorf("engine: listen %s://%s: %w", l.Network, l.Address, err)
+		}
+		_ = ln.Close()
+	}
+	return nil
 }
 
 // boundAddrs asks the kernel for each listener's address, so port 0 shows
