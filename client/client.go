@@ -359,6 +359,9 @@ func (c *Client) shutdown(err error) {
 			c.finish(op, ackResult{err: e})
 		}
 		close(c.done)
+		if c.opts.OnClose != nil {
+			c.opts.OnClose(err)
+		}
 	})
 }
 

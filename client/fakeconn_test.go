@@ -165,3 +165,64 @@ func TestServerLimitsAndTopicAliases(t *testing.T) {
 		}
 	}
 }
+
+// OnClose runs once per connection, after Done, with the reason Err
+// gives: the server's DISCONNECT, a Close, or nil for a clean Disconnect.
+func TestOnCloseReportsHowTheConnectionEnded(t *testing.T) {
+	type ended struct {
+		err      error
+		doneSeen bool
+	}
+	cases := []struct {
+		name string
+		in   []byte // after CONNACK
+		end  func(c *Client)
+		want func(err error) bool
+	}{
+		{"server DISCONNECT", []byte{0xE0, 0x01, 0x8E}, func(*Client) {},
+			func(err error) bool {
+				var de *DisconnectError
+				return errors.As(err, &de) && de.Disconnect.ReasonCode == 0x8E
+			}},
+		{"Close", nil, func(c *Client) { _ = c.Close() }, func(err error) bool { return errors.Is(err, ErrClosed) }},
+		{"Disconnect", nil, func(c *Client) { _ = c.Disconnect(nil) }, func(err error) bool { return err == nil }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan ended, 4)
+			var c *Client
+			ready := make(chan struct{})
+			in := append([]byte{0x20, 0x03, 0, 0, 0}, tc.in...)
+			fc := &fakeConn{connack: in, closed: make(chan struct{})}
+			c, _, err := NewClient(context.Background(), fc, Options{Version: V5, KeepAlive: 600, OnClose: func(err error) {
+				<-ready
+				select {
+				case <-c.Done():
+					got <- ended{err, true}
+				default:
+					got <- ended{err, false}
+				}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			close(ready)
+			tc.end(c)
+			select {
+			case e := <-got:
+				if !e.doneSeen || !tc.want(e.err) || e.err != c.Err() {
+					t.Fatalf("OnClose(%v), Done closed %v; Err() = %v", e.err, e.doneSeen, c.Err())
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("OnClose not called")
+			}
+			_ = c.Close()
+			_ = c.Disconnect(nil)
+			select {
+			case e := <-got:
+				t.Fatalf("OnClose called again with %v", e.err)
+			case <-time.After(50 * time.Millisecond):
+			}
+		})
+	}
+}

@@ -68,6 +68,13 @@ type Options struct {
 	// application message, in order. It must not block for long: it holds
 	// up the connection. When nil, messages go to Messages().
 	OnMessage func(*Message)
+	// OnClose is called once when the connection ends, with the reason
+	// Err gives, after Done is closed. It runs on whichever goroutine
+	// ended the connection (the reader, the keep-alive timer, or a caller
+	// of Publish, Disconnect or Close) and must not block: it spares a
+	// program with many connections a goroutine per connection waiting
+	// on Done.
+	OnClose func(err error)
 	// BorrowMessages lends OnMessage a Message that is valid only until
 	// OnMessage returns: the client reuses it for the next message, and
 	// its Topic and Payload point into the connection's read buffer. A

@@ -57,13 +57,14 @@ func (d *ClientDialer) Dial(ctx context.Context, spec ConnSpec) (Conn, error) {
 	} else {
 		opts.OnMessage = func(*client.Message) {}
 	}
+	cc := &clientConn{onError: spec.OnError}
+	cc.acked = cc.ack
+	opts.OnClose = cc.closed
 	c, _, err := client.Dial(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	cc := &clientConn{c: c, onError: spec.OnError}
-	cc.acked = cc.ack
-	go cc.watch()
+	cc.c = c
 	return cc, nil
 }
 
@@ -87,11 +88,11 @@ func (cc *clientConn) ack(err error) {
 	}
 }
 
-// watch reports a connection that ends without the fleet closing it.
-func (cc *clientConn) watch() {
-	<-cc.c.Done()
+// closed reports a connection that ends without the fleet closing it. It
+// is the client's OnClose, which spares the fleet a goroutine per
+// connection waiting for the end.
+func (cc *clientConn) closed(err error) {
 	if !cc.leaving.Load() && cc.onError != nil {
-		err := cc.c.Err()
 		if err == nil {
 			err = client.ErrClosed
 		}

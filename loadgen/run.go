@@ -157,75 +157,85 @@ func connectStats(rec *LatencyRecorder, batches ...dialBatch) ConnectStats {
 // concurrency at a time, recording each connect's latency in rec. Failed
 // connections are nil in the result. Latency is measured from each
 // connect's own start, or from since when since >= 0 (a storm's
-// reconnects are charged from the moment of the storm).
+// reconnects are charged from the moment of the storm). The connects run
+// on concurrency workers, not a goroutine each: a new goroutine's stack
+// and its growth cost the generator more than a connect costs a broker.
 func (r *run) dialAll(ctx context.Context, specs []ConnSpec, ramp float64, concurrency int, since time.Duration, rec *LatencyRecorder) ([]Conn, dialBatch) {
 	conns := make([]Conn, len(specs))
-	sem := make(chan struct{}, max(concurrency, 1))
-	var wg sync.WaitGroup
-	var connected, failed atomic.Int64
+	var connected, failed, attempts atomic.Int64
 	var last atomic.Int64
 	start := r.clock.Now()
 	if since >= 0 {
 		start = since // a storm's span runs from the drop
 	}
-	attempts := 0
-launch:
-	for i := range specs {
+	workers(len(specs), concurrency, func(i int) bool {
 		if ramp > 0 {
 			if r.clock.SleepUntil(ctx, start+time.Duration(float64(i)/ramp*float64(time.Second))) != nil {
-				break
+				return false
 			}
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break launch
+		if ctx.Err() != nil {
+			return false
 		}
-		attempts++
-		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			t0 := r.clock.Now()
-			if since >= 0 {
-				t0 = since
-			}
-			c, err := r.d.Dial(ctx, specs[i])
-			t1 := r.clock.Now()
-			if err != nil {
-				failed.Add(1)
-				r.errs.add(ErrorKind("connect", err))
-				return
-			}
-			conns[i] = c
-			connected.Add(1)
-			rec.Record(i, t1-t0)
-			noteLatest(&last, t1)
-		}(i)
-	}
-	wg.Wait()
-	b := dialBatch{attempts: attempts, connected: int(connected.Load()), failed: int(failed.Load())}
+		attempts.Add(1)
+		t0 := r.clock.Now()
+		if since >= 0 {
+			t0 = since
+		}
+		c, err := r.d.Dial(ctx, specs[i])
+		t1 := r.clock.Now()
+		if err != nil {
+			failed.Add(1)
+			r.errs.add(ErrorKind("connect", err))
+			return true
+		}
+		conns[i] = c
+		connected.Add(1)
+		rec.Record(i, t1-t0)
+		noteLatest(&last, t1)
+		return true
+	})
+	b := dialBatch{attempts: int(attempts.Load()), connected: int(connected.Load()), failed: int(failed.Load())}
 	if b.connected > 0 {
 		b.span = time.Duration(last.Load()) - start
 	}
 	return conns, b
 }
 
-// each runs fn for every non-nil connection, at most 64 at a time.
-func each(conns []Conn, fn func(i int, c Conn)) {
-	sem := make(chan struct{}, 64)
+// workers runs fn(i) for i in [0, n) in order of i on at most k
+// goroutines (at least one); a worker stops at the first fn that returns
+// false, and the others after the index they hold.
+func workers(n, k int, fn func(i int) bool) {
+	var next atomic.Int64
+	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for i, c := range conns {
-		if c == nil {
-			continue
-		}
-		sem <- struct{}{}
+	for range min(max(k, 1), n) {
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			fn(i, c)
+			defer wg.Done()
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if !fn(i) {
+					stop.Store(true)
+					return
+				}
+			}
 		}()
 	}
 	wg.Wait()
+}
+
+// each runs fn for every non-nil connection, at most 64 at a time.
+func each(conns []Conn, fn func(i int, c Conn)) {
+	workers(len(conns), 64, func(i int) bool {
+		if conns[i] != nil {
+			fn(i, conns[i])
+		}
+		return true
+	})
 }
 
 // disconnectAll sends DISCONNECT on every connection.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -325,4 +326,42 @@ func TestRunRecordsTheGeneratorsSendLag(t *testing.T) {
 	if res.SendLag.P99Us < 10_000 {
 		t.Errorf("send lag p99 %.0fµs, want the 30 ms sends to show", res.SendLag.P99Us)
 	}
+}
+
+func TestWorkersRunEachIndexOnceAtMostKAtATime(t *testing.T) {
+	const n, k = 500, 7
+	var seen [n]atomic.Int32
+	var running, peak atomic.Int32
+	workers(n, k, func(i int) bool {
+		cur := running.Add(1)
+		for p := peak.Load(); cur > p && !peak.CompareAndSwap(p, cur); p = peak.Load() {
+		}
+		seen[i].Add(1)
+		time.Sleep(50 * time.Microsecond)
+		running.Add(-1)
+		return true
+	})
+	for i := range seen {
+		if got := seen[i].Load(); got != 1 {
+			t.Fatalf("index %d ran %d times", i, got)
+		}
+	}
+	if p := peak.Load(); p > k || p < 2 {
+		t.Fatalf("%d ran at once, want 2 to %d", p, k)
+	}
+	// A false return stops the run: the workers take no more indexes
+	// (each later one takes a millisecond, so they cannot all be taken
+	// before index 10 returns).
+	var ran atomic.Int32
+	workers(n, k, func(i int) bool {
+		ran.Add(1)
+		if i > 10 {
+			time.Sleep(time.Millisecond)
+		}
+		return i != 10
+	})
+	if r := ran.Load(); r < 11 || r > n/2 {
+		t.Fatalf("%d of %d indexes ran after index 10 returned false", r, n)
+	}
+	workers(0, k, func(int) bool { t.Fatal("fn called with n = 0"); return true })
 }
