@@ -100,9 +100,14 @@ func (c *conn) handleConnect(f codec.Frame) error {
 	c.info = ClientInfo{ClientID: clientID, Username: string(p.Username), RemoteAddr: c.t.RemoteAddr(), ProtocolVersion: byte(p.Version)}
 	extra := connackProps{serverKeepAlive: -1}
 	if clientID == "" {
+		if b.opts.RefuseEmptyClientID {
+			// [MQTT-3.1.3-8] a server may refuse an empty identifier:
+			// 3.1.1 CONNACK 0x02, 5.0 Client Identifier not valid.
+			return c.refuse(codec.ClientIdentifierNotValid, "empty client identifier (allow_zero_length_clientid false)")
+		}
 		// [MQTT-3.1.3-6] the server assigns a unique identifier; the codec
 		// already refused an empty one without clean session [MQTT-3.1.3-8].
-		clientID = "auto-" + randomHex(16)
+		clientID = b.opts.AutoIDPrefix + randomHex(16)
 		c.info.ClientID = clientID
 		extra.assignedID = clientID // [MQTT-3.2.2-16]
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -292,5 +293,44 @@ func TestNoMaxPacketSizeAllowsTheProtocolMaximum(t *testing.T) {
 	used, err := c.c.handleBytes([]byte{0x30, 0xFF, 0xFF, 0xFF, 0x7F, 0, 4, 'h', 'u', 'g', 'e'})
 	if err != nil || used != 0 {
 		t.Fatalf("used %d, err %v", used, err)
+	}
+}
+
+// allow_zero_length_clientid false: an empty identifier is refused
+// [MQTT-3.1.3-8] with 0x02 in 3.1.1 and Client Identifier not valid in
+// 5.0, and the connection closed; auto_id_prefix starts the identifiers
+// the broker assigns otherwise.
+func TestEmptyClientIDRefusedOrAssignedWithPrefix(t *testing.T) {
+	tb := newTestBroker(t, 1, Options{RefuseEmptyClientID: true})
+	c := tb.dial(0)
+	if c.send(connectPacket("", true, 0)) {
+		t.Fatal("3.1.1: connection with an empty client identifier left open")
+	}
+	f, ok := c.first()
+	var ack codec.Connack
+	if !ok || f.Type != codec.CONNACK || ack.Decode(codec.V311, f.Flags, f.Body) != nil || codec.ReturnCodeFor(ack.ReasonCode) != 0x02 {
+		t.Fatalf("3.1.1: %v %+v, want CONNACK 0x02", f.Type, ack)
+	}
+	d := tb.dial(0)
+	if ack := d.connectV5("", true, codec.Properties{}); ack.ReasonCode != codec.ClientIdentifierNotValid {
+		t.Fatalf("5.0: CONNACK %v, want Client Identifier not valid", ack.ReasonCode)
+	}
+	if d.send([]byte{0xC0, 0}) { // PINGREQ
+		t.Fatal("5.0: connection with an empty client identifier left open")
+	}
+	tb.dial(0).connect("named", true) // a named client is still accepted
+
+	for _, prefix := range []string{"", "dev-"} {
+		tb := newTestBroker(t, 1, Options{AutoIDPrefix: prefix})
+		c := tb.dial(0)
+		ack := c.connectV5("", true, codec.Properties{})
+		want := prefix
+		if want == "" {
+			want = "auto-" // mosquitto's default
+		}
+		id := string(ack.Props.AssignedClientID)
+		if ack.ReasonCode != codec.Success || !strings.HasPrefix(id, want) || len(id) <= len(want) || c.c.info.ClientID != id {
+			t.Fatalf("prefix %q: CONNACK %v assigned %q (session runs as %q)", prefix, ack.ReasonCode, id, c.c.info.ClientID)
+		}
 	}
 }

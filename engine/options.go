@@ -67,6 +67,13 @@ type Options struct {
 	PersistentClientExpiration time.Duration
 	// RetainUnavailable refuses retained PUBLISHes (retain_available false).
 	RetainUnavailable bool
+	// RefuseEmptyClientID refuses a CONNECT with an empty client
+	// identifier instead of assigning one (allow_zero_length_clientid
+	// false).
+	RefuseEmptyClientID bool
+	// AutoIDPrefix starts the identifiers the broker assigns
+	// (auto_id_prefix); empty means "auto-".
+	AutoIDPrefix string
 	// ConnectTimeout closes connections that send no CONNECT in time.
 	ConnectTimeout time.Duration
 	// SysInterval is how often $SYS topics are published; < 0 disables.
@@ -125,6 +132,9 @@ func (o *Options) fillDefaults() error {
 	}
 	if o.MaxPacketSize == 0 || o.MaxPacketSize > MaxPacketSizeProtocol {
 		o.MaxPacketSize = MaxPacketSizeProtocol
+	}
+	if o.AutoIDPrefix == "" {
+		o.AutoIDPrefix = "auto-"
 	}
 	if o.MaxKeepalive == 0 {
 		o.MaxKeepalive = DefaultMaxKeepalive

@@ -202,6 +202,8 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.RetainUnavailable = !cfg.RetainAvailable
 		sec := cfg.SecurityFor(nil)
 		anonymous := cfg.AnonymousAllowed(nil)
+		opts.RefuseEmptyClientID = !sec.AllowZeroLengthClientID
+		opts.AutoIDPrefix = sec.AutoIDPrefix
 		switch {
 		case sec.PasswordFile != "":
 			pf, err := loadPasswordFile(sec.PasswordFile)

@@ -74,7 +74,8 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 	conf := writeConf(t, "listener 1990 127.0.0.1\nlistener 0 /tmp/x.sock\nallow_anonymous true\n"+
 		"max_inflight_messages 5\nmax_inflight_bytes 300\nmax_queued_messages 7\nmax_queued_bytes 100\nqueue_qos0_messages true\n"+
 		"sys_interval 3\nmax_connections 9\nmax_packet_size 4096\nmax_keepalive 120\n"+
-		"persistent_client_expiration 2h\nretain_available false\nlog_type all\n")
+		"persistent_client_expiration 2h\nretain_available false\nlog_type all\n"+
+		"allow_zero_length_clientid false\nauto_id_prefix dev-\n")
 	sc, _ := parseServeArgs([]string{"-c", conf, "-p", "1991"}, io.Discard)
 	opts, warnings, err := buildOptions(sc)
 	if err != nil {
@@ -83,6 +84,11 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 	if len(warnings) == 0 || !strings.Contains(warnings[0], conf+":") {
 		t.Fatalf("warnings without file:line: %v", warnings)
 	}
+	for _, w := range warnings {
+		if strings.Contains(w, "clientid") || strings.Contains(w, "auto_id_prefix") {
+			t.Errorf("warning for an option midge honours: %s", w)
+		}
+	}
 	want := []engine.Listener{{Network: "tcp4", Address: "127.0.0.1:1990"}, {Network: "unix", Address: "/tmp/x.sock"}, {Network: "tcp", Address: ":1991"}}
 	if len(opts.Listeners) != 3 || opts.Listeners[0] != want[0] || opts.Listeners[1] != want[1] || opts.Listeners[2] != want[2] {
 		t.Fatalf("listeners %v", opts.Listeners)
@@ -90,7 +96,7 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 	if opts.MaxInflightMessages != 5 || opts.MaxInflightBytes != 300 || opts.MaxQueuedMessages != 7 || opts.MaxQueuedBytes != 100 || !opts.QueueQoS0Messages ||
 		opts.SysInterval != 3*time.Second || opts.MaxConnections != 9 || opts.MaxPacketSize != 4096 ||
 		opts.MaxKeepalive != 120 || opts.PersistentClientExpiration != 2*time.Hour || !opts.RetainUnavailable ||
-		opts.Authenticator != nil {
+		opts.Authenticator != nil || !opts.RefuseEmptyClientID || opts.AutoIDPrefix != "dev-" {
 		t.Fatalf("options %+v", opts)
 	}
 }

@@ -1,9 +1,15 @@
 package interop
 
 import (
+	"context"
+	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/eclipse/paho.golang/paho"
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
 
 // TestServerAssignedClientID connects with an empty client id and clean
@@ -174,5 +180,49 @@ func TestManyClientsConnect(t *testing.T) {
 	}
 	for _, r := range conns {
 		r.expectType(typePINGRESP, 5*time.Second)
+	}
+}
+
+// TestZeroLengthClientIDOptions: with allow_zero_length_clientid false an
+// empty id is refused even with clean session 1, CONNACK 0x02 then close
+// [MQTT-3.1.3-8], for a raw client and for Paho, while a named client
+// connects; auto_id_prefix starts the id a 5.0 client without one is
+// assigned [MQTT-3.2.2-16].
+func TestZeroLengthClientIDOptions(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.tcpListenerOptions = []string{"allow_zero_length_clientid false"}
+	b := startBroker(t, cfg)
+	r := dialRaw(t, b)
+	r.send(connectPacket(connectOpts{clientID: ""}))
+	if sp, rc := r.connack(); rc != 0x02 || sp {
+		t.Fatalf("CONNACK session present %v, code %d; want 0, 2", sp, rc)
+	}
+	r.expectClosedSilently(5 * time.Second)
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + b.addr).SetClientID("").SetCleanSession(true).
+		SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(5 * time.Second))
+	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() == nil {
+		c.Disconnect(0)
+		t.Fatalf("paho with an empty id connected (%v)", tok.Error())
+	}
+	pahoClient(t, b, "named-zero-len", pahoOpts{})
+
+	cfg = defaultConfig()
+	cfg.tcpListenerOptions = []string{"auto_id_prefix dev-"}
+	b = startBroker(t, cfg)
+	conn, err := net.DialTimeout("tcp", b.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	v5 := paho.NewClient(paho.ClientConfig{Conn: conn})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ack, err := v5.Connect(ctx, &paho.Connect{CleanStart: true, KeepAlive: 30})
+	if err != nil || ack.ReasonCode != 0 {
+		t.Fatalf("paho.golang without an id: %v %+v", err, ack)
+	}
+	defer v5.Disconnect(&paho.Disconnect{})
+	if id := ack.Properties.AssignedClientID; !strings.HasPrefix(id, "dev-") || len(id) <= len("dev-") {
+		t.Fatalf("assigned client id %q, want one starting with dev-", id)
 	}
 }
