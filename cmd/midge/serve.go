@@ -88,6 +88,41 @@ func parseListen(v string) (engine.Listener, error) {
 	return tcpListener(host, port, ""), nil
 }
 
+// oneSecurity returns the authentication options every listener runs
+// with. With per_listener_settings true they are the listeners' own; the
+// engine applies one set to all its listeners, so listeners that differ
+// are an error naming the line, where applying either set would lock a
+// listener meant to be open or open one meant to be locked.
+func oneSecurity(cfg *mosqconf.Config) (*mosqconf.Security, bool, error) {
+	if !cfg.PerListenerSettings {
+		return cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), nil
+	}
+	var first *mosqconf.Listener
+	for i := range cfg.Listeners {
+		l := &cfg.Listeners[i]
+		if l.Protocol != "" && l.Protocol != "mqtt" {
+			continue // not opened (websockets)
+		}
+		if first == nil {
+			first = l
+			continue
+		}
+		if !sameSecurity(&first.Security, &l.Security) || cfg.AnonymousAllowed(first) != cfg.AnonymousAllowed(l) {
+			return nil, false, fmt.Errorf("%s:%d: per_listener_settings: this listener's authentication options differ from those of the listener at %s:%d; midge applies one set to every listener", l.File, l.Line, first.File, first.Line)
+		}
+	}
+	if first == nil {
+		return cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), nil
+	}
+	return &first.Security, cfg.AnonymousAllowed(first), nil
+}
+
+func sameSecurity(a, b *mosqconf.Security) bool {
+	return a.AllowAnonymous == b.AllowAnonymous && a.AllowZeroLengthClientID == b.AllowZeroLengthClientID &&
+		a.AutoIDPrefix == b.AutoIDPrefix && a.PasswordFile == b.PasswordFile && a.ACLFile == b.ACLFile &&
+		a.PSKFile == b.PSKFile && len(a.Plugins) == 0 && len(b.Plugins) == 0
+}
+
 func tcpListener(host, port, domain string) engine.Listener {
 	network := "tcp"
 	switch {
@@ -200,8 +235,10 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
-		sec := cfg.SecurityFor(nil)
-		anonymous := cfg.AnonymousAllowed(nil)
+		sec, anonymous, err := oneSecurity(cfg)
+		if err != nil {
+			return opts, nil, err
+		}
 		opts.RefuseEmptyClientID = !sec.AllowZeroLengthClientID
 		opts.AutoIDPrefix = sec.AutoIDPrefix
 		switch {

@@ -232,3 +232,37 @@ func TestServePprofOnLoopbackOnly(t *testing.T) {
 		t.Fatalf("status %d, body %.80q: want a heap profile", resp.StatusCode, body)
 	}
 }
+
+// With per_listener_settings true the authentication options are the
+// listeners' own: a listener's allow_anonymous true lets clients in. The
+// engine applies one set to every listener, so listeners whose sets
+// differ are refused with the line of the one that differs.
+func TestServePerListenerSettings(t *testing.T) {
+	conf := writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\nallow_anonymous true\nauto_id_prefix a-\n"+
+		"listener 1991 127.0.0.1\nallow_anonymous true\nauto_id_prefix a-\n")
+	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
+	opts, _, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Authenticator != nil || opts.AutoIDPrefix != "a-" {
+		t.Fatalf("listeners' own settings not applied: authenticator %v, auto_id_prefix %q", opts.Authenticator, opts.AutoIDPrefix)
+	}
+
+	conf = writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\nallow_anonymous true\n"+
+		"listener 1991 127.0.0.1\nallow_anonymous false\n")
+	sc, _ = parseServeArgs([]string{"-c", conf}, io.Discard)
+	if _, _, err := buildOptions(sc); err == nil || !strings.Contains(err.Error(), conf+":4") || !strings.Contains(err.Error(), conf+":2") {
+		t.Fatalf("differing listeners: error %v, want one naming %s:4 and :2", err, conf)
+	}
+
+	conf = writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\n")
+	sc, _ = parseServeArgs([]string{"-c", conf}, io.Discard)
+	opts, _, err = buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := opts.Authenticator.(engine.DenyAll); !ok {
+		t.Fatalf("a listener without allow_anonymous must refuse clients, got %v", opts.Authenticator)
+	}
+}

@@ -97,6 +97,7 @@ type brokerConfig struct {
 	persistentExpiration string
 	maxKeepalive         int
 	tcpListenerOptions   []string // lines right after the TCP listener (per-listener options)
+	header               []string // lines before the first listener
 }
 
 // defaultConfig is the configuration most tests share.
@@ -114,6 +115,9 @@ func defaultConfig() brokerConfig {
 // and a Unix socket listener at sock.
 func (c brokerConfig) render(port int, sock string) string {
 	var b strings.Builder
+	for _, line := range c.header {
+		b.WriteString(line + "\n")
+	}
 	fmt.Fprintf(&b, "listener %d 127.0.0.1\n", port)
 	for _, line := range c.tcpListenerOptions {
 		b.WriteString(line + "\n")

@@ -80,3 +80,19 @@ func TestMaxPacketSizeClosesOnlyOffender(t *testing.T) {
 		t.Fatalf("got %+v", p)
 	}
 }
+
+// TestPerListenerSettingsAllowAnonymous: with per_listener_settings true,
+// each listener's own allow_anonymous true lets mosquitto_pub/sub in over
+// TCP and over the Unix socket, as mosquitto does.
+func TestPerListenerSettingsAllowAnonymous(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.header = []string{"per_listener_settings true"}
+	cfg.tcpListenerOptions = []string{"allow_anonymous true"} // the Unix listener's comes after it
+	b := startBroker(t, cfg)
+	topic := uniqueTopic(t, "x")
+	unix := mosquittoSub(t, b, "--unix", b.sock, "-t", topic, "-q", "1")
+	mosquittoPub(t, append(b.tcpArgs(), "-t", topic, "-q", "1", "-m", "per-listener")...)
+	if m := next(t, unix.msgs, 5*time.Second); m.payload != "per-listener" {
+		t.Fatalf("unix subscriber got %+v", m)
+	}
+}
