@@ -55,6 +55,11 @@ type Broker struct {
 	stopOnce sync.Once
 	stopSys  chan struct{}
 	sysDone  chan struct{}
+	// security is how clients are admitted on listeners without their
+	// own; listenerSec holds those that have one, by listenerKey.
+	security    Security
+	listenerSec map[string]*Security
+
 	// expiryWork wakes housekeeping's once-a-second expiry pass, which
 	// sleeps while no offline session can expire and no will is delayed
 	// (an idle board is not woken for nothing). Buffered: a nudge sent
@@ -71,6 +76,24 @@ func New(opts Options) (*Broker, error) {
 		expiryWork: make(chan struct{}, 1)}
 	if opts.MaxPacketSize < MaxPacketSizeProtocol {
 		b.readLimit = opts.MaxPacketSize
+	}
+	b.security = Security{Authenticator: opts.Authenticator, RefuseEmptyClientID: opts.RefuseEmptyClientID, AutoIDPrefix: opts.AutoIDPrefix}
+	for _, l := range opts.Listeners {
+		if l.Security == nil {
+			continue
+		}
+		key, err := listenerKey(l)
+		if err != nil {
+			return nil, err
+		}
+		sec := *l.Security
+		if sec.AutoIDPrefix == "" {
+			sec.AutoIDPrefix = "auto-"
+		}
+		if b.listenerSec == nil {
+			b.listenerSec = make(map[string]*Security)
+		}
+		b.listenerSec[key] = &sec
 	}
 	b.stats.init(b)
 	b.subs = matcher.New[*session]()
@@ -415,4 +438,16 @@ func (b *Broker) withLocal(fn func(lp *loop)) {
 		call.handler(string(call.msg.topic), call.msg.payload, call.qos, call.ret)
 		call.msg.release()
 	}
+}
+
+// securityOf returns how the listener that accepted t admits clients.
+func (b *Broker) securityOf(t Transport) *Security {
+	if b.listenerSec != nil {
+		if a := t.LocalAddr(); a != nil {
+			if sec := b.listenerSec[a.Network()+"|"+a.String()]; sec != nil {
+				return sec
+			}
+		}
+	}
+	return &b.security
 }

@@ -99,15 +99,16 @@ func (c *conn) handleConnect(f codec.Frame) error {
 	clientID := string(p.ClientID)
 	c.info = ClientInfo{ClientID: clientID, Username: string(p.Username), RemoteAddr: c.t.RemoteAddr(), ProtocolVersion: byte(p.Version)}
 	extra := connackProps{serverKeepAlive: -1}
+	sec := b.securityOf(c.t)
 	if clientID == "" {
-		if b.opts.RefuseEmptyClientID {
+		if sec.RefuseEmptyClientID {
 			// [MQTT-3.1.3-8] a server may refuse an empty identifier:
 			// 3.1.1 CONNACK 0x02, 5.0 Client Identifier not valid.
 			return c.refuse(codec.ClientIdentifierNotValid, "empty client identifier (allow_zero_length_clientid false)")
 		}
 		// [MQTT-3.1.3-6] the server assigns a unique identifier; the codec
 		// already refused an empty one without clean session [MQTT-3.1.3-8].
-		clientID = b.opts.AutoIDPrefix + randomHex(16)
+		clientID = sec.AutoIDPrefix + randomHex(16)
 		c.info.ClientID = clientID
 		extra.assignedID = clientID // [MQTT-3.2.2-16]
 	}
@@ -122,9 +123,9 @@ func (c *conn) handleConnect(f codec.Frame) error {
 		extra.serverKeepAlive = int(keepAlive) // [MQTT-3.2.2-21]
 	}
 	if v5 && len(p.Props.AuthMethod) > 0 {
-		return c.startEnhancedAuth(&p, extra, keepAlive)
+		return c.startEnhancedAuth(&p, sec.Authenticator, extra, keepAlive)
 	}
-	if a := b.opts.Authenticator; a != nil {
+	if a := sec.Authenticator; a != nil {
 		info := ConnectInfo{ClientInfo: c.info, HasUsername: p.UsernameFlag, HasPassword: p.PasswordFlag, Password: p.Password}
 		if err := a.Authenticate(&info); err != nil {
 			rc := codec.NotAuthorized

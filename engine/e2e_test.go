@@ -8,11 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	pahov5 "github.com/eclipse/paho.golang/paho"
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/midge-mqtt/midge/codec"
 )
 
 // startBroker runs a real broker on loopback port 0 (and a Unix socket).
@@ -304,4 +308,88 @@ func TestStopSendsServerShuttingDown(t *testing.T) {
 	if _, err := io.ReadFull(conn, disc); err != nil || disc[0] != 0xE0 || disc[2] != 0x8B {
 		t.Fatalf("want DISCONNECT 0x8B, got % x (%v)", disc, err)
 	}
+}
+
+// A listener with its own Security admits clients by it; the others keep
+// the broker-wide settings (per_listener_settings).
+func TestListenerSecurityAppliesToItsOwnClients(t *testing.T) {
+	for _, loops := range []int{1, 2} { // own accept, gnet's acceptor
+		t.Run(fmt.Sprintf("loops=%d", loops), func(t *testing.T) { testListenerSecurity(t, loops) })
+	}
+}
+
+func testListenerSecurity(t *testing.T, loops int) {
+	sock := filepath.Join(t.TempDir(), "midge.sock")
+	b, err := New(Options{
+		Listeners: []Listener{
+			{Network: "tcp4", Address: "127.0.0.1:0", Security: &Security{Authenticator: DenyAll{}}},
+			{Network: "unix", Address: sock, Security: &Security{RefuseEmptyClientID: true}},
+			{Network: "tcp4", Address: "127.0.0.2:0"},
+		},
+		EventLoops:   loops,
+		AutoIDPrefix: "wide-",
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Stop(context.Background()) })
+	var denyAddr, openAddr string
+	for _, a := range b.Addrs() {
+		if ta, ok := a.(*net.TCPAddr); ok && ta.IP.Equal(net.IPv4(127, 0, 0, 1)) {
+			denyAddr = ta.String()
+		} else if ok {
+			openAddr = ta.String()
+		}
+	}
+	// connack sends a 3.1.1 CONNECT with client id id over network/addr
+	// and returns the CONNACK return code.
+	connack := func(network, addr, id string) byte {
+		t.Helper()
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		p := codec.Connect{Version: codec.V311, ClientID: []byte(id), CleanStart: true}
+		if _, err := c.Write(p.Append(nil, codec.V311)); err != nil {
+			t.Fatal(err)
+		}
+		ack := make([]byte, 4)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, ack); err != nil || ack[0] != 0x20 {
+			t.Fatalf("%s %s: CONNACK % x %v", network, addr, ack, err)
+		}
+		return ack[3]
+	}
+	if rc := connack("tcp", denyAddr, "named"); rc != 0x05 {
+		t.Errorf("listener with DenyAll: return code %d, want 5 (not authorized)", rc)
+	}
+	if rc := connack("unix", sock, ""); rc != 0x02 {
+		t.Errorf("listener refusing empty ids: return code %d, want 2", rc)
+	}
+	if rc := connack("unix", sock, "named"); rc != 0 {
+		t.Errorf("listener refusing empty ids refused a named client: %d", rc)
+	}
+	if rc := connack("tcp", openAddr, ""); rc != 0 {
+		t.Errorf("listener on the broker-wide settings refused an empty id: %d", rc)
+	}
+	// A 5.0 client (paho.golang) on the broker-wide listener gets the
+	// broker-wide prefix.
+	conn, err := net.Dial("tcp", openAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cl := pahov5.NewClient(pahov5.ClientConfig{Conn: conn})
+	ack, err := cl.Connect(ctx, &pahov5.Connect{CleanStart: true, KeepAlive: 30})
+	if err != nil || ack.ReasonCode != 0 || ack.Properties == nil || !strings.HasPrefix(ack.Properties.AssignedClientID, "wide-") {
+		t.Fatalf("paho.golang without an id: %v %+v", err, ack)
+	}
+	_ = cl.Disconnect(&pahov5.Disconnect{})
 }

@@ -52,6 +52,7 @@ type AuthStep struct {
 // enhancedAuth is a connection's enhanced-authentication state, kept for
 // its lifetime so that it can re-authenticate.
 type enhancedAuth struct {
+	ea          EnhancedAuthenticator // the connection's listener's, nil when it has none
 	method      string
 	problemInfo bool   // the client asked for Reason Strings
 	maxPacket   uint32 // the client's Maximum Packet Size, 0 = no limit
@@ -73,14 +74,15 @@ var errAuthTooLarge = fmt.Errorf("AUTH larger than the client's Maximum Packet S
 
 // startEnhancedAuth answers a 5.0 CONNECT that carries an Authentication
 // Method. p aliases the read buffer; it is cloned if the exchange goes on.
-func (c *conn) startEnhancedAuth(p *codec.Connect, extra connackProps, keepAlive uint16) error {
+func (c *conn) startEnhancedAuth(p *codec.Connect, auth Authenticator, extra connackProps, keepAlive uint16) error {
+	ea, ok := auth.(EnhancedAuthenticator)
 	a := &enhancedAuth{
+		ea:          ea,
 		method:      string(p.Props.AuthMethod),
 		problemInfo: !p.Props.Has(codec.PropRequestProblemInfo) || p.Props.RequestProblemInfo == 1, // [MQTT-3.1.2-29]
 		maxPacket:   p.Props.MaximumPacketSize,
 	}
 	c.auth = a
-	ea, ok := c.loop.b.opts.Authenticator.(EnhancedAuthenticator)
 	if !ok {
 		return c.refuseAuth(codec.BadAuthenticationMethod, errBadMethod) // [MQTT-4.12.0-1]
 	}
@@ -128,7 +130,7 @@ func (c *conn) handleAuthBeforeConnack(f codec.Frame) error {
 	if string(p.Props.AuthMethod) != a.method {
 		return c.refuseAuth(codec.ProtocolError, errors.New("authentication method changed")) // [MQTT-4.12.0-5]
 	}
-	ea := c.loop.b.opts.Authenticator.(EnhancedAuthenticator)
+	ea := a.ea
 	step, err := ea.AuthContinue(&c.info, a.state, a.method, p.Props.AuthData)
 	if err != nil {
 		return c.refuseAuth(authReason(err), err) // [MQTT-4.12.0-4]
@@ -163,7 +165,7 @@ func (c *conn) handleReauth(f codec.Frame) error {
 		c.protocolError("re-authentication with another method", codec.ProtocolError) // [MQTT-4.12.1-1]
 		return errClose
 	}
-	ea := c.loop.b.opts.Authenticator.(EnhancedAuthenticator)
+	ea := a.ea
 	var step AuthStep
 	var err error
 	switch {

@@ -64,8 +64,10 @@ func (m *memTransport) Writev(bufs [][]byte) error {
 	}
 	return nil
 }
-func (m *memTransport) Buffered() int { return m.buffered }
-func (m *memTransport) Close() error  { m.closed = true; return nil }
+func (m *memTransport) Buffered() int       { return m.buffered }
+func (m *memTransport) Close() error        { m.closed = true; return nil }
+func (m *memTransport) LocalAddr() net.Addr { return nil }
+
 func (m *memTransport) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
 }

@@ -32,6 +32,23 @@ type Listener struct {
 	// Address is host:port for TCP (port 0 picks a free port; see
 	// Broker.Addrs) or a filesystem path for a Unix domain socket.
 	Address string
+	// Security, when set, is how this listener admits clients, in place
+	// of the broker-wide Authenticator, RefuseEmptyClientID and
+	// AutoIDPrefix (mosquitto's per_listener_settings).
+	Security *Security
+}
+
+// Security is how a listener admits clients.
+type Security struct {
+	// Authenticator decides CONNECTs; nil allows everyone.
+	Authenticator Authenticator
+	// RefuseEmptyClientID refuses a CONNECT with an empty client
+	// identifier instead of assigning one (allow_zero_length_clientid
+	// false).
+	RefuseEmptyClientID bool
+	// AutoIDPrefix starts the identifiers the broker assigns
+	// (auto_id_prefix); empty means "auto-".
+	AutoIDPrefix string
 }
 
 // Options configures a Broker. The zero value is usable: New replaces zero

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/panjf2000/gnet/v2/pkg/socket"
 )
 
 // loopTick is how often every loop advances its timing wheel: one task per
@@ -45,6 +46,7 @@ func (t gnetTransport) Writev(bufs [][]byte) error {
 func (t gnetTransport) Buffered() int        { return t.c.OutboundBuffered() }
 func (t gnetTransport) Close() error         { return t.c.Close() }
 func (t gnetTransport) RemoteAddr() net.Addr { return t.c.RemoteAddr() }
+func (t gnetTransport) LocalAddr() net.Addr  { return t.c.LocalAddr() }
 
 // gnetExecutor posts tasks to one gnet event loop.
 type gnetExecutor struct{ el gnet.EventLoop }
@@ -171,6 +173,24 @@ func (s *gnetServer) start(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// listenerKey names listener l as the addresses gnet gives the
+// connections it accepts (gnet resolves the configured address once, and
+// each connection's LocalAddr is that address).
+func listenerKey(l Listener) (string, error) {
+	if l.Network == "unix" {
+		_, _, a, err := socket.GetUnixSockAddr(l.Network, l.Address)
+		if err != nil {
+			return "", fmt.Errorf("engine: listener %s: %w", l.Address, err)
+		}
+		return a.Network() + "|" + a.String(), nil
+	}
+	_, _, a, _, err := socket.GetTCPSockAddr(l.Network, l.Address)
+	if err != nil {
+		return "", fmt.Errorf("engine: listener %s: %w", l.Address, err)
+	}
+	return a.Network() + "|" + a.String(), nil
 }
 
 // probeListeners binds each TCP listener's address without SO_REUSEPORT

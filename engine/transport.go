@@ -17,4 +17,7 @@ type Transport interface {
 	Close() error
 	// RemoteAddr is the peer's address.
 	RemoteAddr() net.Addr
+	// LocalAddr is the address of the listener that accepted the
+	// connection, as the listener was configured (nil when none).
+	LocalAddr() net.Addr
 }

@@ -88,39 +88,27 @@ func parseListen(v string) (engine.Listener, error) {
 	return tcpListener(host, port, ""), nil
 }
 
-// oneSecurity returns the authentication options every listener runs
-// with. With per_listener_settings true they are the listeners' own; the
-// engine applies one set to all its listeners, so listeners that differ
-// are an error naming the line, where applying either set would lock a
-// listener meant to be open or open one meant to be locked.
-func oneSecurity(cfg *mosqconf.Config) (*mosqconf.Security, bool, error) {
-	if !cfg.PerListenerSettings {
-		return cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), nil
-	}
-	var first *mosqconf.Listener
-	for i := range cfg.Listeners {
-		l := &cfg.Listeners[i]
-		if l.Protocol != "" && l.Protocol != "mqtt" {
-			continue // not opened (websockets)
+// security turns mosquitto's authentication options into the engine's;
+// passwords caches each password file read, by path.
+func security(sec *mosqconf.Security, anonymous bool, passwords map[string]*passwd.File) (*engine.Security, error) {
+	out := &engine.Security{RefuseEmptyClientID: !sec.AllowZeroLengthClientID, AutoIDPrefix: sec.AutoIDPrefix}
+	switch {
+	case sec.PasswordFile != "":
+		pf := passwords[sec.PasswordFile]
+		if pf == nil {
+			var err error
+			if pf, err = loadPasswordFile(sec.PasswordFile); err != nil {
+				return nil, err
+			}
+			passwords[sec.PasswordFile] = pf
 		}
-		if first == nil {
-			first = l
-			continue
-		}
-		if !sameSecurity(&first.Security, &l.Security) || cfg.AnonymousAllowed(first) != cfg.AnonymousAllowed(l) {
-			return nil, false, fmt.Errorf("%s:%d: per_listener_settings: this listener's authentication options differ from those of the listener at %s:%d; midge applies one set to every listener", l.File, l.Line, first.File, first.Line)
-		}
+		out.Authenticator = &passwordAuth{file: pf, anonymous: anonymous}
+	case !anonymous:
+		// Like mosquitto with allow_anonymous false and no
+		// password_file: refuse everyone.
+		out.Authenticator = engine.DenyAll{}
 	}
-	if first == nil {
-		return cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), nil
-	}
-	return &first.Security, cfg.AnonymousAllowed(first), nil
-}
-
-func sameSecurity(a, b *mosqconf.Security) bool {
-	return a.AllowAnonymous == b.AllowAnonymous && a.AllowZeroLengthClientID == b.AllowZeroLengthClientID &&
-		a.AutoIDPrefix == b.AutoIDPrefix && a.PasswordFile == b.PasswordFile && a.ACLFile == b.ACLFile &&
-		a.PSKFile == b.PSKFile && len(a.Plugins) == 0 && len(b.Plugins) == 0
+	return out, nil
 }
 
 func tcpListener(host, port, domain string) engine.Listener {
@@ -181,7 +169,9 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 			warnings = append(warnings, w.String())
 		}
 		localOnly = cfg.LocalOnly
-		for _, l := range cfg.Listeners {
+		passwords := map[string]*passwd.File{}
+		for i := range cfg.Listeners {
+			l := &cfg.Listeners[i]
 			if l.Implicit && (len(extra) > 0 || len(fromListen) > 0) {
 				continue // command-line listeners replace the implicit ones
 			}
@@ -189,11 +179,17 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 				warnings = append(warnings, fmt.Sprintf("%s:%d: %s listener not supported yet, skipped", l.File, l.Line, l.Protocol))
 				continue
 			}
+			el := tcpListener(l.Bind, strconv.Itoa(l.Port), l.SocketDomain)
 			if l.UnixPath != "" {
-				opts.Listeners = append(opts.Listeners, engine.Listener{Network: "unix", Address: l.UnixPath})
-				continue
+				el = engine.Listener{Network: "unix", Address: l.UnixPath}
 			}
-			opts.Listeners = append(opts.Listeners, tcpListener(l.Bind, strconv.Itoa(l.Port), l.SocketDomain))
+			if cfg.PerListenerSettings {
+				// per_listener_settings: the listener's own options.
+				if el.Security, err = security(cfg.SecurityFor(l), cfg.AnonymousAllowed(l), passwords); err != nil {
+					return opts, nil, err
+				}
+			}
+			opts.Listeners = append(opts.Listeners, el)
 		}
 		// A board preset supplies the limits the file does not write
 		// down; what the file says wins.
@@ -235,24 +231,13 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
-		sec, anonymous, err := oneSecurity(cfg)
+		// The broker-wide options: the file's global ones, which also
+		// serve listeners given on the command line.
+		wide, err := security(cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), passwords)
 		if err != nil {
 			return opts, nil, err
 		}
-		opts.RefuseEmptyClientID = !sec.AllowZeroLengthClientID
-		opts.AutoIDPrefix = sec.AutoIDPrefix
-		switch {
-		case sec.PasswordFile != "":
-			pf, err := loadPasswordFile(sec.PasswordFile)
-			if err != nil {
-				return opts, nil, err
-			}
-			opts.Authenticator = &passwordAuth{file: pf, anonymous: anonymous}
-		case !anonymous:
-			// Like mosquitto with allow_anonymous false and no
-			// password_file: refuse everyone.
-			opts.Authenticator = engine.DenyAll{}
-		}
+		opts.Authenticator, opts.RefuseEmptyClientID, opts.AutoIDPrefix = wide.Authenticator, wide.RefuseEmptyClientID, wide.AutoIDPrefix
 		if cfg.PidFile != "" {
 			if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 				return opts, nil, fmt.Errorf("pid_file: %v", err)

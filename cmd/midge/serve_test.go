@@ -233,36 +233,41 @@ func TestServePprofOnLoopbackOnly(t *testing.T) {
 	}
 }
 
-// With per_listener_settings true the authentication options are the
-// listeners' own: a listener's allow_anonymous true lets clients in. The
-// engine applies one set to every listener, so listeners whose sets
-// differ are refused with the line of the one that differs.
+// With per_listener_settings true each listener gets its own
+// authentication options; the global ones stay broker-wide (for
+// listeners given on the command line).
 func TestServePerListenerSettings(t *testing.T) {
+	hash, err := passwd.Hash("s3cret", passwd.SHA512PBKDF2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwFile := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(pwFile, []byte("alice:"+hash+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	conf := writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\nallow_anonymous true\nauto_id_prefix a-\n"+
-		"listener 1991 127.0.0.1\nallow_anonymous true\nauto_id_prefix a-\n")
+		"listener 1991 127.0.0.1\nallow_anonymous false\nallow_zero_length_clientid false\n"+
+		"listener 1992 127.0.0.1\npassword_file "+pwFile+"\n")
 	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
 	opts, _, err := buildOptions(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.Authenticator != nil || opts.AutoIDPrefix != "a-" {
-		t.Fatalf("listeners' own settings not applied: authenticator %v, auto_id_prefix %q", opts.Authenticator, opts.AutoIDPrefix)
+	if len(opts.Listeners) != 3 {
+		t.Fatalf("listeners %+v", opts.Listeners)
 	}
-
-	conf = writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\nallow_anonymous true\n"+
-		"listener 1991 127.0.0.1\nallow_anonymous false\n")
-	sc, _ = parseServeArgs([]string{"-c", conf}, io.Discard)
-	if _, _, err := buildOptions(sc); err == nil || !strings.Contains(err.Error(), conf+":4") || !strings.Contains(err.Error(), conf+":2") {
-		t.Fatalf("differing listeners: error %v, want one naming %s:4 and :2", err, conf)
+	open, closed, pw := opts.Listeners[0].Security, opts.Listeners[1].Security, opts.Listeners[2].Security
+	if open == nil || open.Authenticator != nil || open.AutoIDPrefix != "a-" || open.RefuseEmptyClientID {
+		t.Errorf("listener 1990: %+v, want anonymous clients in and ids starting a-", open)
 	}
-
-	conf = writeConf(t, "per_listener_settings true\nlistener 1990 127.0.0.1\n")
-	sc, _ = parseServeArgs([]string{"-c", conf}, io.Discard)
-	opts, _, err = buildOptions(sc)
-	if err != nil {
-		t.Fatal(err)
+	if _, ok := closed.Authenticator.(engine.DenyAll); !ok || !closed.RefuseEmptyClientID || closed.AutoIDPrefix != "auto-" {
+		t.Errorf("listener 1991: %+v, want everyone refused and empty ids refused", closed)
+	}
+	alice := &engine.ConnectInfo{ClientInfo: engine.ClientInfo{Username: "alice"}, HasUsername: true, HasPassword: true, Password: []byte("s3cret")}
+	if pw.Authenticator == nil || pw.Authenticator.Authenticate(alice) != nil || pw.Authenticator.Authenticate(&engine.ConnectInfo{}) == nil {
+		t.Errorf("listener 1992: password file not applied (%+v)", pw)
 	}
 	if _, ok := opts.Authenticator.(engine.DenyAll); !ok {
-		t.Fatalf("a listener without allow_anonymous must refuse clients, got %v", opts.Authenticator)
+		t.Errorf("broker-wide authenticator %v: the file's global allow_anonymous is unset, so refuse", opts.Authenticator)
 	}
 }

@@ -98,6 +98,9 @@ type brokerConfig struct {
 	maxKeepalive         int
 	tcpListenerOptions   []string // lines right after the TCP listener (per-listener options)
 	header               []string // lines before the first listener
+	// unixListenerOptions are the lines right after the Unix listener,
+	// in place of "allow_anonymous true" when set.
+	unixListenerOptions []string
 }
 
 // defaultConfig is the configuration most tests share.
@@ -123,7 +126,12 @@ func (c brokerConfig) render(port int, sock string) string {
 		b.WriteString(line + "\n")
 	}
 	fmt.Fprintf(&b, "listener 0 %s\n", sock)
-	b.WriteString("allow_anonymous true\n")
+	if c.unixListenerOptions == nil {
+		b.WriteString("allow_anonymous true\n")
+	}
+	for _, line := range c.unixListenerOptions {
+		b.WriteString(line + "\n")
+	}
 	if c.maxPacketSize > 0 {
 		fmt.Fprintf(&b, "max_packet_size %d\n", c.maxPacketSize)
 	}

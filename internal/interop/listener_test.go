@@ -2,6 +2,9 @@ package interop
 
 import (
 	"bytes"
+	"context"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,18 +84,27 @@ func TestMaxPacketSizeClosesOnlyOffender(t *testing.T) {
 	}
 }
 
-// TestPerListenerSettingsAllowAnonymous: with per_listener_settings true,
-// each listener's own allow_anonymous true lets mosquitto_pub/sub in over
-// TCP and over the Unix socket, as mosquitto does.
+// TestPerListenerSettingsAllowAnonymous: with per_listener_settings true
+// each listener admits clients by its own options, as mosquitto does: the
+// TCP listener's allow_anonymous true lets mosquitto_pub/sub in, the Unix
+// listener's allow_anonymous false refuses mosquitto_pub.
 func TestPerListenerSettingsAllowAnonymous(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.header = []string{"per_listener_settings true"}
-	cfg.tcpListenerOptions = []string{"allow_anonymous true"} // the Unix listener's comes after it
+	cfg.tcpListenerOptions = []string{"allow_anonymous true"}
+	cfg.unixListenerOptions = []string{"allow_anonymous false"}
 	b := startBroker(t, cfg)
 	topic := uniqueTopic(t, "x")
-	unix := mosquittoSub(t, b, "--unix", b.sock, "-t", topic, "-q", "1")
-	mosquittoPub(t, append(b.tcpArgs(), "-t", topic, "-q", "1", "-m", "per-listener")...)
-	if m := next(t, unix.msgs, 5*time.Second); m.payload != "per-listener" {
-		t.Fatalf("unix subscriber got %+v", m)
+	sub := mosquittoSub(t, b, append(b.tcpArgs(), "-t", topic, "-q", "1")...)
+	bin := requireTool(t, "mosquitto_pub")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--unix", b.sock, "-t", topic, "-m", "over-unix").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not authori") {
+		t.Fatalf("anonymous mosquitto_pub over the Unix socket: %v\n%s\nwant refused, not authorised", err, out)
+	}
+	mosquittoPub(t, append(b.tcpArgs(), "-t", topic, "-q", "1", "-m", "over-tcp")...)
+	if m := next(t, sub.msgs, 5*time.Second); m.payload != "over-tcp" {
+		t.Fatalf("subscriber got %+v, want only the TCP message", m)
 	}
 }
