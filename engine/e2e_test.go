@@ -27,6 +27,23 @@ func startBroker(t *testing.T, opts Options) (*Broker, string, string) {
 	if opts.EventLoops == 0 {
 		opts.EventLoops = 2
 	}
+	b := runBroker(t, opts)
+	var tcp string
+	for _, a := range b.Addrs() {
+		if ta, ok := a.(*net.TCPAddr); ok {
+			tcp = ta.String()
+		}
+	}
+	if tcp == "" || tcp == "127.0.0.1:0" {
+		t.Fatalf("no bound TCP address in %v", b.Addrs())
+	}
+	return b, tcp, sock
+}
+
+// runBroker starts a broker with opts (logging nowhere unless opts says)
+// and stops it when the test ends.
+func runBroker(t *testing.T, opts Options) *Broker {
+	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -44,16 +61,7 @@ func startBroker(t *testing.T, opts Options) (*Broker, string, string) {
 		defer cancel()
 		_ = b.Stop(ctx)
 	})
-	var tcp string
-	for _, a := range b.Addrs() {
-		if ta, ok := a.(*net.TCPAddr); ok {
-			tcp = ta.String()
-		}
-	}
-	if tcp == "" || tcp == "127.0.0.1:0" {
-		t.Fatalf("no bound TCP address in %v", b.Addrs())
-	}
-	return b, tcp, sock
+	return b
 }
 
 func pahoClient(t *testing.T, addr, id string, clean bool, configure func(*paho.ClientOptions)) paho.Client {
@@ -122,14 +130,7 @@ func TestSecondBrokerOnTheSamePortFailsToStart(t *testing.T) {
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			first, err := New(Options{Listeners: []Listener{{Network: "tcp4", Address: addr}}, EventLoops: 1, Logger: quiet})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := first.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = first.Stop(context.Background()) })
+			runBroker(t, Options{Listeners: []Listener{{Network: "tcp4", Address: addr}}, EventLoops: 1})
 			second, err := New(Options{Listeners: []Listener{{Network: "tcp4", Address: addr}}, EventLoops: loops, Logger: quiet})
 			if err != nil {
 				t.Fatal(err)
@@ -320,7 +321,7 @@ func TestListenerSecurityAppliesToItsOwnClients(t *testing.T) {
 
 func testListenerSecurity(t *testing.T, loops int) {
 	sock := filepath.Join(t.TempDir(), "midge.sock")
-	b, err := New(Options{
+	b := runBroker(t, Options{
 		Listeners: []Listener{
 			{Network: "tcp4", Address: "127.0.0.1:0", Security: &Security{Authenticator: DenyAll{}}},
 			{Network: "unix", Address: sock, Security: &Security{RefuseEmptyClientID: true}},
@@ -328,17 +329,9 @@ func testListenerSecurity(t *testing.T, loops int) {
 		},
 		EventLoops:   loops,
 		AutoIDPrefix: "wide-",
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Stop(context.Background()) })
 	var denyAddr, openAddr string
 	for _, a := range b.Addrs() {
 		if ta, ok := a.(*net.TCPAddr); ok && ta.IP.Equal(net.IPv4(127, 0, 0, 1)) {
