@@ -11,12 +11,7 @@ import (
 // a subscriber of the same loop allocates nothing.
 func TestPublishQoS0SameLoopDoesNotAllocate(t *testing.T) {
 	tb := newTestBroker(t, 1, Options{})
-	sub := tb.dial(0)
-	sub.connect("sub", true)
-	sub.subscribe("sensors/+/temp", 0)
-	pub := tb.dial(0)
-	pub.connect("pub", true)
-	pkt := publishPacket("sensors/42/temp", "21.5", 0, false, 0)
+	sub, pub, pkt := sensorPair(tb, 0)
 	step := func() {
 		if _, err := pub.c.handleBytes(pkt); err != nil {
 			t.Fatal(err)
@@ -34,12 +29,7 @@ func TestPublishQoS0SameLoopDoesNotAllocate(t *testing.T) {
 // pooled buffer; steady state allocates nothing either.
 func TestPublishQoS1SameLoopDoesNotAllocate(t *testing.T) {
 	tb := newTestBroker(t, 1, Options{})
-	sub := tb.dial(0)
-	sub.connect("sub", true)
-	sub.subscribe("sensors/+/temp", 1)
-	pub := tb.dial(0)
-	pub.connect("pub", true)
-	pkt := publishPacket("sensors/42/temp", "21.5", 1, false, 1)
+	sub, pub, pkt := sensorPair(tb, 1)
 	ack := ackPacket(4, 0)
 	step := func() { publishAndAckOldest(t, pub, sub, pkt, ack) }
 	for range 10 {

@@ -81,12 +81,7 @@ func BenchmarkExpiryPass(b *testing.B) {
 func benchWindow(b *testing.B, held int) {
 	t := &testing.T{}
 	tb := newTestBroker(t, 1, Options{MaxInflightMessages: held + 1})
-	sub := tb.dial(0)
-	sub.connect("sub", true)
-	sub.subscribe("sensors/+/temp", 1)
-	pub := tb.dial(0)
-	pub.connect("pub", true)
-	pkt := publishPacket("sensors/42/temp", "21.5", 1, false, 1)
+	sub, pub, pkt := sensorPair(tb, 1)
 	for range held {
 		if _, err := pub.c.handleBytes(pkt); err != nil {
 			b.Fatal(err)

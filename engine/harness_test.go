@@ -339,3 +339,20 @@ func ackOldest(tb testing.TB, sub *testClient, ack []byte) {
 	}
 	sub.lp.endTurn()
 }
+
+// sensorPair connects, on tb's first loop, a subscriber to sensors/+/temp
+// at qos and a publisher, and returns them with the PUBLISH the publisher
+// sends (packet identifier 1 at QoS 1 and 2) for the hot-path tests and
+// benchmarks.
+func sensorPair(tb *testBroker, qos byte) (sub, pub *testClient, pkt []byte) {
+	sub = tb.dial(0)
+	sub.connect("sub", true)
+	sub.subscribe("sensors/+/temp", qos)
+	pub = tb.dial(0)
+	pub.connect("pub", true)
+	var pid uint16
+	if qos > 0 {
+		pid = 1
+	}
+	return sub, pub, publishPacket("sensors/42/temp", "21.5", qos, false, pid)
+}
