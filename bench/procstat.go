@@ -18,6 +18,10 @@ const clockTicks = 100
 type procSample struct {
 	cpu time.Duration // user + system time so far
 	rss int64         // resident set size, bytes
+	// wait is how long the process's live threads have waited runnable
+	// for a CPU so far (run_delay in /proc/PID/task/TID/schedstat); 0
+	// where the kernel keeps no schedstat.
+	wait time.Duration
 }
 
 // readProc reads the CPU time and RSS of pid under root ("/proc").
@@ -55,7 +59,32 @@ func readProc(root string, pid int) (procSample, error) {
 			s.rss = kb * 1024
 		}
 	}
+	s.wait = runQueueWait(root, pid)
 	return s, nil
+}
+
+// runQueueWait sums the second field of /proc/PID/task/*/schedstat: the
+// nanoseconds each thread spent runnable but waiting for a CPU. Threads
+// that have ended take their share with them, so a broker's figure is
+// whole only while its threads live (an event loop's do).
+func runQueueWait(root string, pid int) time.Duration {
+	tasks, err := os.ReadDir(fmt.Sprintf("%s/%d/task", root, pid))
+	if err != nil {
+		return 0
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("%s/%d/task/%s/schedstat", root, pid, t.Name()))
+		if err != nil {
+			continue // the thread ended between the two reads
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				sum += ns
+			}
+		}
+	}
+	return time.Duration(sum)
 }
 
 // Usage is what a broker process used during a run.
@@ -72,8 +101,15 @@ type Usage struct {
 	RSSConnected int64 `json:"rss_connected_bytes,omitempty"`
 	// RSSPerConn is (RSSConnected - RSSStart) / connections, for the
 	// conns scenario.
-	RSSPerConn float64       `json:"rss_per_conn_bytes,omitempty"`
-	Samples    []UsageSample `json:"samples"`
+	RSSPerConn float64 `json:"rss_per_conn_bytes,omitempty"`
+	// CPUWaitSeconds is how long the broker's threads waited runnable for
+	// a CPU over the run, and CPUWaitPercent that as a share of one core
+	// (like CPUPercent): the CPU the broker wanted and did not get while
+	// the machine ran something else (the load generator, the kernel,
+	// the host of a virtual machine).
+	CPUWaitSeconds float64       `json:"cpu_wait_seconds,omitempty"`
+	CPUWaitPercent float64       `json:"cpu_wait_percent,omitempty"`
+	Samples        []UsageSample `json:"samples"`
 }
 
 // UsageSample is one reading during the run.
@@ -164,8 +200,10 @@ func (s *sampler) finish(conns int) *Usage {
 	u := s.usage
 	elapsed := s.lastAt.Sub(s.start)
 	u.CPUSeconds = (s.last.cpu - s.first.cpu).Seconds()
+	u.CPUWaitSeconds = max(0, (s.last.wait - s.first.wait).Seconds())
 	if elapsed > 0 {
 		u.CPUPercent = 100 * u.CPUSeconds / elapsed.Seconds()
+		u.CPUWaitPercent = 100 * u.CPUWaitSeconds / elapsed.Seconds()
 	}
 	if conns > 0 && u.RSSConnected > 0 {
 		u.RSSPerConn = float64(u.RSSConnected-u.RSSStart) / float64(conns)

@@ -130,8 +130,17 @@ func TestReadProcFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.cpu != 3*time.Second || s.rss != 2<<20 { // (250+50) ticks at 100 Hz
-		t.Fatalf("cpu %v rss %d", s.cpu, s.rss)
+	if s.cpu != 3*time.Second || s.rss != 2<<20 || s.wait != 0 { // (250+50) ticks at 100 Hz; no task dir
+		t.Fatalf("cpu %v rss %d wait %v", s.cpu, s.rss, s.wait)
+	}
+	// Each thread's schedstat: CPU time, run-queue wait, timeslices (ns).
+	for tid, line := range map[string]string{"77": "900 1500000 12\n", "80": "100 2500000 3\n", "81": "garbled\n"} {
+		os.MkdirAll(filepath.Join(dir, "task", tid), 0o755)
+		os.WriteFile(filepath.Join(dir, "task", tid, "schedstat"), []byte(line), 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "task", "82"), 0o755) // ended: no schedstat
+	if s, err = readProc(root, 77); err != nil || s.wait != 4*time.Millisecond {
+		t.Fatalf("wait %v err %v, want the threads' 1.5 + 2.5 ms", s.wait, err)
 	}
 	if _, err := readProc(root, 78); err == nil {
 		t.Fatal("missing process read")

@@ -36,6 +36,9 @@ commands:
   suite [flags]             run the standard set against midge, mosquitto,
                             mochi-mqtt and the ceiling relay
   list                      list the scenarios and their defaults
+  stalls [--duration D]     spin a thread on each CPU and report how often and
+                            how long the machine took the CPUs away (run it
+                            on a quiet machine: it keeps every CPU busy)
 
 scenarios: ` + "fanin, fanout, pairs, latency, sharedsub, conns, storm, retained" + `
 Run "midge bench run SCENARIO -h" for the flags.
@@ -60,6 +63,8 @@ func runBench(args []string) int {
 		return benchSuite(ctx, args[1:], os.Stdout, os.Stderr)
 	case "list":
 		return benchList(os.Stdout)
+	case "stalls":
+		return benchStalls(ctx, args[1:], os.Stdout, os.Stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(os.Stdout, benchUsage)
 		return 0
@@ -552,6 +557,28 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// benchStalls runs `midge bench stalls`: the machine's own floor under
+// tail latencies, measured with nothing else running.
+func benchStalls(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench stalls", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	d := fs.Duration("duration", 10*time.Second, "how long to spin on each CPU")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 || *d <= 0 || *d > 10*time.Minute {
+		fmt.Fprintln(stderr, "midge bench stalls: takes only --duration, between 0 and 10m")
+		return 2
+	}
+	s, err := bench.ProbeStalls(ctx, *d)
+	if err != nil {
+		fmt.Fprintln(stderr, "midge bench stalls:", err)
+		return 1
+	}
+	bench.WriteStalls(stdout, s)
+	return 0
 }
 
 func benchList(w io.Writer) int {

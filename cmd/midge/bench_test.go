@@ -251,3 +251,21 @@ func TestDefaultMochiNextToMidgeThenPath(t *testing.T) {
 		t.Errorf("on PATH: got %q", got)
 	}
 }
+
+func TestBenchStallsReportsTheProbe(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := benchStalls(context.Background(), []string{"--duration", "100ms"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"probed ", "for 0.1s", "gaps ≥ 1ms:", "longest gap:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, bad := range [][]string{{"--duration", "0s"}, {"extra"}, {"--duration", "1h"}} {
+		errb.Reset()
+		if code := benchStalls(context.Background(), bad, &out, &errb); code != 2 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errb.String())
+		}
+	}
+}
