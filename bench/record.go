@@ -50,6 +50,9 @@ type Record struct {
 	// Pprof holds the broker's CPU and heap profiles when the run took
 	// them (--pprof).
 	Pprof *Pprof `json:"pprof,omitempty"`
+	// Stalls is what a probe of the machine (ProbeStalls) saw just before
+	// the run, when the suite took one.
+	Stalls *Stalls `json:"stalls,omitempty"`
 }
 
 // BrokerInfo says which broker was measured and how it ran.

@@ -23,6 +23,11 @@ import (
 type SuiteCase struct {
 	Name   string
 	Params loadgen.Params
+	// Probe, when > 0, spins a thread on every CPU for that long just
+	// before each run of the case (ProbeStalls) and records in the run
+	// what the machine took away meanwhile: the floor under the case's
+	// tail latencies at that moment.
+	Probe time.Duration
 }
 
 // SuiteCases is the standard set: each scenario at a size that runs in a
@@ -46,6 +51,8 @@ func SuiteCases() []SuiteCase {
 		return SuiteCase{Name: name, Params: p}
 	}
 	fanin := func(p *loadgen.Params) { p.Publishers, p.Rate, p.Burst = 50, 1000, 10 }
+	// The cases with tail-latency targets probe the machine before each run.
+	probed := func(c SuiteCase) SuiteCase { c.Probe = time.Second; return c }
 	return []SuiteCase{
 		mk("fanin-q0", "fanin", 0, fanin),
 		mk("fanin-q1", "fanin", 1, fanin),
@@ -53,9 +60,9 @@ func SuiteCases() []SuiteCase {
 		mk("fanout-q0", "fanout", 0, func(p *loadgen.Params) { p.Subscribers, p.Burst = 500, 10 }),
 		mk("pairs-q0", "pairs", 0, func(p *loadgen.Params) { p.Publishers, p.Subscribers, p.Rate, p.Burst = 100, 100, 500, 10 }),
 		mk("pairs-q1", "pairs", 1, nil),
-		mk("latency-q0", "latency", 0, nil),
-		mk("latency-q1", "latency", 1, nil),
-		mk("latency30-q0", "latency", 0, func(p *loadgen.Params) { p.Rate = 30 }),
+		probed(mk("latency-q0", "latency", 0, nil)),
+		probed(mk("latency-q1", "latency", 1, nil)),
+		probed(mk("latency30-q0", "latency", 0, func(p *loadgen.Params) { p.Rate = 30 })),
 		mk("sharedsub-q1", "sharedsub", 1, func(p *loadgen.Params) { p.Rate = 50 }),
 		mk("retained-q1", "retained", 1, nil),
 		mk("conns", "conns", 0, func(p *loadgen.Params) { p.Conns = 10000; p.Hold = loadgen.Duration(time.Second) }),
@@ -285,6 +292,15 @@ func medianRun(runs []*Record) *Record {
 }
 
 func runSuiteCase(ctx context.Context, cfg SuiteConfig, c SuiteCase, b suiteBroker) (*Record, error) {
+	var stalls *Stalls
+	if c.Probe > 0 {
+		// Before the broker starts, so that the probe has the machine.
+		s, err := ProbeStalls(ctx, c.Probe)
+		if err != nil {
+			return nil, err
+		}
+		stalls = &s
+	}
 	dir, err := os.MkdirTemp("", "midge-suite-")
 	if err != nil {
 		return nil, err
@@ -303,6 +319,9 @@ func runSuiteCase(ctx context.Context, cfg SuiteConfig, c SuiteCase, b suiteBrok
 	defer t.Stop(context.Background())
 	rec, err := Run(ctx, Config{Params: c.Params, Target: t, BrokerName: b.name, Command: cfg.Command,
 		Label: b.name + " " + c.Name, Progress: cfg.Progress})
+	if rec != nil {
+		rec.Stalls = stalls
+	}
 	return rec, err
 }
 

@@ -209,6 +209,9 @@ func WriteSuiteMarkdown(w io.Writer, recs []*Record, command string, repeat int)
 	fmt.Fprintln(w)
 	writeSuiteTargets(w, g)
 	fmt.Fprintln(w)
+	if writeSuiteTails(w, g) {
+		fmt.Fprintln(w)
+	}
 	writeSuitePerCPU(w, g)
 	if g.has("ceiling") {
 		fmt.Fprintln(w)
@@ -259,7 +262,7 @@ func writeSuiteHeader(w io.Writer, g suiteRuns, recs []*Record, command string, 
 		"gen lag p99 is that lateness: how late the generator's timers handed messages to its connections. "+
 		"Transit counts from when the generator was ready to send each message (its due time, or its timer's late wake-up), which is what a tool that stamps messages as it writes them measures; "+
 		"a broker that holds the generator back is still charged from the due time. The latency targets are stated on transit. "+
-		"cpu is the broker's, gen cpu the load generator's (100% = one core).")
+		"cpu is the broker's, gen cpu the load generator's (100% = one core); cpu wait is how long the broker's threads waited runnable for a CPU that something else held, on the same scale.")
 	lo, hi := recs[0].LoadAverage[0], recs[0].LoadAverage[0]
 	for _, r := range recs {
 		lo, hi = min(lo, r.LoadAverage[0]), max(hi, r.LoadAverage[0])
@@ -276,7 +279,7 @@ func writeSuiteHeader(w io.Writer, g suiteRuns, recs []*Record, command string, 
 // writeSuiteRunTable writes every figure of the median run of each case
 // and broker.
 func writeSuiteRunTable(w io.Writer, g suiteRuns) {
-	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "transit p50", "transit p99", "gen lag p99", "lost", "dup", "conn/s", "conn p99", "cpu", "rss peak", "gen cpu"}}
+	t := &table{head: []string{"case", "broker", "offered", "delivered", "p50", "p99", "p99.9", "max", "transit p50", "transit p99", "gen lag p99", "lost", "dup", "conn/s", "conn p99", "cpu", "cpu wait", "rss peak", "gen cpu"}}
 	for _, name := range g.cases {
 		for _, b := range g.brokers {
 			r := medianRun(g.runs[name][b])
@@ -284,13 +287,13 @@ func writeSuiteRunTable(w io.Writer, g suiteRuns) {
 				continue
 			}
 			res := r.Result
-			cpu, rss := "-", "-"
+			cpu, wait, rss := "-", "-", "-"
 			if r.Usage != nil {
-				cpu, rss = fmtPct(r.Usage.CPUPercent), fmtBytes(float64(r.Usage.RSSPeak))
+				cpu, wait, rss = fmtPct(r.Usage.CPUPercent), fmtPct(r.Usage.CPUWaitPercent), fmtBytes(float64(r.Usage.RSSPeak))
 			}
 			t.add(name, brokerLabel(b, r), fmtRate(res.OfferedRate), fmtRate(res.DeliveredRate),
 				fmtUs(res.Latency.P50Us), fmtUs(res.Latency.P99Us), fmtUs(res.Latency.P999Us), fmtUs(res.Latency.MaxUs),
-				fmtUs(res.Transit.P50Us), fmtUs(res.Transit.P99Us), fmtUs(res.SendLag.P99Us), fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, rss,
+				fmtUs(res.Transit.P50Us), fmtUs(res.Transit.P99Us), fmtUs(res.SendLag.P99Us), fmtCount(res.Lost), fmtCount(res.Duplicates), fmtRate(res.Connect.Rate), fmtUs(res.Connect.Latency.P99Us), cpu, wait, rss,
 				fmtPct(r.GeneratorCPUPercent))
 		}
 	}
@@ -333,6 +336,43 @@ func writeSuiteTargets(w io.Writer, g suiteRuns) {
 		t.add(append(row, ratio(q.med, m.med), tg.goal, met)...)
 	}
 	t.writeMarkdown(w)
+}
+
+// writeSuiteTails sets each run's transit p99 beside what the machine
+// took from the broker during it (cpu wait) and what a probe saw just
+// before it, for the cases that probe. It reports whether it wrote.
+func writeSuiteTails(w io.Writer, g suiteRuns) bool {
+	t := &table{head: []string{"case", "broker", "transit p99", "cpu wait", "gaps ≥ 1ms before", "longest gap before"}}
+	for _, name := range g.cases {
+		for _, b := range g.brokers {
+			var p99, wait, gaps, longest []string
+			for _, r := range g.runs[name][b] {
+				if r.Stalls == nil {
+					continue
+				}
+				p99 = append(p99, fmtUs(r.Result.Transit.P99Us))
+				if r.Usage != nil {
+					wait = append(wait, fmtPct(r.Usage.CPUWaitPercent))
+				} else {
+					wait = append(wait, "-")
+				}
+				gaps = append(gaps, fmt.Sprint(r.Stalls.Over1ms))
+				longest = append(longest, fmt.Sprintf("%.1fms", r.Stalls.MaxMs))
+			}
+			if len(p99) > 0 {
+				t.add(name, b, strings.Join(p99, ", "), strings.Join(wait, ", "), strings.Join(gaps, ", "), strings.Join(longest, ", "))
+			}
+		}
+	}
+	if len(t.rows) == 0 {
+		return false
+	}
+	fmt.Fprintln(w, "Tail latency and the machine. Just before each run of these cases, a thread spun on each CPU for a second with nothing else running (what `midge bench stalls` does); "+
+		"a gap is time the machine took that CPU away from it (interrupts, kernel work or, in a virtual machine, the host), and a message in flight on a CPU when it goes waits out the gap. "+
+		"cpu wait is how long the broker's threads waited runnable for a CPU during the run, as a share of one core. Each cell lists the runs in the order they ran.")
+	fmt.Fprintln(w)
+	t.writeMarkdown(w)
+	return true
 }
 
 // writeSuitePerCPU writes messages received per broker CPU-second for

@@ -103,6 +103,43 @@ func TestSuiteMarkdownWithMissingBrokers(t *testing.T) {
 	}
 }
 
+// The cases that probe the machine get a table setting each run's tail
+// beside the broker's wait for a CPU and the probe's gaps, in run order.
+func TestSuiteMarkdownSetsTailsBesideTheMachine(t *testing.T) {
+	run := func(broker string, p99, wait float64, gaps int, longest float64) *Record {
+		return suiteRecord(broker, "latency30-q0", "latency", func(r *Record) {
+			r.Result.Transit.Count, r.Result.Transit.P99Us = r.Result.Latency.Count, p99
+			r.Usage.CPUPercent, r.Usage.CPUWaitPercent = 55, wait
+			r.Stalls = &Stalls{Seconds: 1, CPUs: 2, Over1ms: gaps, Over200us: gaps + 3, MaxMs: longest}
+		})
+	}
+	recs := []*Record{
+		run("midge", 5030, 48, 3, 2.14), run("mosquitto", 1440, 12, 0, 0.81), run("midge", 1440, 40, 0, 0.8),
+		suiteRecord("midge", "fanin-q0", "fanin", cpu(1)), // no probe: no row
+	}
+	var b bytes.Buffer
+	WriteSuiteMarkdown(&b, recs, "midge bench suite", 2)
+	s := b.String()
+	for _, want := range []string{
+		"| case | broker | transit p99 | cpu wait | gaps ≥ 1ms before | longest gap before |",
+		"| latency30-q0 | midge | 5.03ms, 1.44ms | 48%, 40% | 3, 0 | 2.1ms, 0.8ms |",
+		"| latency30-q0 | mosquitto | 1.44ms | 12% | 0 | 0.8ms |",
+		"| cpu | cpu wait | rss peak | gen cpu |", "cpu wait is how long the broker's threads waited",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("section lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "| fanin-q0 | midge | ") {
+		t.Errorf("a case without a probe has a tails row:\n%s", s)
+	}
+	b.Reset()
+	WriteSuiteMarkdown(&b, recs[3:], "midge bench suite", 1)
+	if strings.Contains(b.String(), "Tail latency and the machine") {
+		t.Error("a suite without probes has the tails table")
+	}
+}
+
 func TestMedianRunOfNoRunsIsNil(t *testing.T) {
 	if r := medianRun(nil); r != nil {
 		t.Errorf("median of no runs: %v", r.Label)

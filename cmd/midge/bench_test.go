@@ -114,14 +114,15 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	code := benchSuite(context.Background(), []string{"--midge", bin, "--out", out, "--markdown", md,
-		"--only", "pairs-q1,conns", "--conns", "1000", "--repeat", "1", "--mochi", ""}, &stdout, &stderr)
+		"--only", "pairs-q1,conns,latency-q0", "--conns", "1000", "--repeat", "1", "--mochi", ""}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stdout.String(), stderr.String())
 	}
 	b, _ := os.ReadFile(md)
 	doc := string(b)
 	for _, want := range []string{"kept", "| pairs-q1 | midge ", "| pairs-q1 | mosquitto 2.", "| pairs-q1 | ceiling, ", "| conns | midge ",
-		"| conns | ceiling, ", "--only pairs-q1,conns", "midge % of ceiling", "| RSS per idle connection | conns |", "- conns: 1000 idle connections"} {
+		"| conns | ceiling, ", "--only pairs-q1,conns,latency-q0", "midge % of ceiling", "| RSS per idle connection | conns |", "- conns: 1000 idle connections",
+		"Tail latency and the machine", "| latency-q0 | midge | ", "| latency-q0 | mosquitto | "} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
 		}
@@ -157,6 +158,19 @@ func TestBenchSuiteAgainstMidgeServeAndMosquitto(t *testing.T) {
 	}
 	if r.Result.Lost != 0 || r.Result.Received != r.Result.Expected {
 		t.Errorf("midge pairs-q1: lost %d, received %d of %d", r.Result.Lost, r.Result.Received, r.Result.Expected)
+	}
+	if r.Stalls != nil {
+		t.Errorf("pairs-q1, which has no tail target, probed the machine: %+v", r.Stalls)
+	}
+	// The latency cases probe the machine before each run.
+	for _, b := range []string{"midge", "mosquitto"} {
+		l, err := bench.Load(filepath.Join(out, "latency-q0-"+b+"-1.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Stalls == nil || l.Stalls.CPUs < 1 || l.Stalls.Seconds != 1 {
+			t.Errorf("%s latency-q0: probe %+v", b, l.Stalls)
+		}
 	}
 }
 
