@@ -77,7 +77,8 @@ func New(opts Options) (*Broker, error) {
 	if opts.MaxPacketSize < MaxPacketSizeProtocol {
 		b.readLimit = opts.MaxPacketSize
 	}
-	b.security = Security{Authenticator: opts.Authenticator, RefuseEmptyClientID: opts.RefuseEmptyClientID, AutoIDPrefix: opts.AutoIDPrefix}
+	b.security = Security{Authenticator: opts.Authenticator, RefuseEmptyClientID: opts.RefuseEmptyClientID, AutoIDPrefix: opts.AutoIDPrefix,
+		UsernameAsClientID: opts.UsernameAsClientID}
 	for _, l := range opts.Listeners {
 		if l.Security == nil {
 			continue

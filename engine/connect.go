@@ -112,6 +112,18 @@ func (c *conn) handleConnect(f codec.Frame) error {
 		c.info.ClientID = clientID
 		extra.assignedID = clientID // [MQTT-3.2.2-16]
 	}
+	if sec.UsernameAsClientID {
+		// use_username_as_clientid, as mosquitto: the username names the
+		// session, whatever identifier the client gave; without one (or
+		// with an empty one, which could name no session) the client is
+		// not authorised. The client is not told of the replacement: an
+		// Assigned Client Identifier answers only an empty identifier.
+		if len(p.Username) == 0 {
+			return c.refuse(codec.NotAuthorized, "no username (use_username_as_clientid)")
+		}
+		c.info.ClientID = c.info.Username
+		extra.assignedID = ""
+	}
 	keepAlive := p.KeepAlive
 	if b.opts.MaxKeepalive < DefaultMaxKeepalive && keepAlive > b.opts.MaxKeepalive {
 		if !v5 {

@@ -334,3 +334,56 @@ func TestEmptyClientIDRefusedOrAssignedWithPrefix(t *testing.T) {
 		}
 	}
 }
+
+// use_username_as_clientid: the username names the session, so a second
+// client of the same user takes the first one's session over whatever
+// identifiers they give, and a client without a username is refused.
+func TestUsernameAsClientID(t *testing.T) {
+	withUser := func(id, user string, v codec.Version) []byte {
+		p := codec.Connect{Version: v, ClientID: []byte(id), CleanStart: true, UsernameFlag: user != "", Username: []byte(user)}
+		return p.Append(nil, v)
+	}
+	tb := newTestBroker(t, 2, Options{UsernameAsClientID: true})
+	first := tb.dial(0)
+	first.send(withUser("kitchen", "alice", codec.V311))
+	if rc, _ := connackCode(t, first, codec.V311); rc != codec.Success || first.c.info.ClientID != "alice" {
+		t.Fatalf("CONNACK %v, session %q; want success as alice", rc, first.c.info.ClientID)
+	}
+	second := tb.dial(1)
+	second.v = codec.V5
+	second.send(withUser("", "alice", codec.V5))
+	f, ok := second.first()
+	var ack codec.Connack
+	if !ok || f.Type != codec.CONNACK || ack.Decode(codec.V5, f.Flags, f.Body) != nil || ack.ReasonCode != codec.Success {
+		t.Fatalf("5.0 with an empty id: %v %+v", f.Type, ack)
+	}
+	if len(ack.Props.AssignedClientID) != 0 || second.c.info.ClientID != "alice" {
+		t.Fatalf("assigned %q, session %q; want none, alice", ack.Props.AssignedClientID, second.c.info.ClientID)
+	}
+	if !first.tr.closed {
+		t.Fatal("the same user's second client did not take the session over") // [MQTT-3.1.4-2]
+	}
+	other := tb.dial(0)
+	other.send(withUser("kitchen", "bob", codec.V311)) // alice's old identifier
+	if rc, _ := connackCode(t, other, codec.V311); rc != codec.Success || second.tr.closed {
+		t.Fatalf("bob: CONNACK %v, alice closed %v", rc, second.tr.closed)
+	}
+	anon := tb.dial(0)
+	if anon.send(connectPacket("kitchen", true, 0)) {
+		t.Fatal("3.1.1 without a username: connection left open")
+	}
+	if rc, _ := connackCode(t, anon, codec.V311); rc != codec.NotAuthorized {
+		t.Fatalf("3.1.1 without a username: CONNACK %v, want 5", rc)
+	}
+	anon5 := tb.dial(1)
+	if ack := anon5.connectV5("kitchen", true, codec.Properties{}); ack.ReasonCode != codec.NotAuthorized {
+		t.Fatalf("5.0 without a username: CONNACK %v, want 0x87", ack.ReasonCode)
+	}
+	// Off (the default), the identifier the client gives names the session.
+	plain := newTestBroker(t, 1, Options{})
+	c := plain.dial(0)
+	c.send(withUser("kitchen", "alice", codec.V311))
+	if rc, _ := connackCode(t, c, codec.V311); rc != codec.Success || c.c.info.ClientID != "kitchen" {
+		t.Fatalf("default: CONNACK %v, session %q", rc, c.c.info.ClientID)
+	}
+}

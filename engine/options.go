@@ -33,8 +33,9 @@ type Listener struct {
 	// Broker.Addrs) or a filesystem path for a Unix domain socket.
 	Address string
 	// Security, when set, is how this listener admits clients, in place
-	// of the broker-wide Authenticator, RefuseEmptyClientID and
-	// AutoIDPrefix (mosquitto's per_listener_settings).
+	// of the broker-wide Authenticator, RefuseEmptyClientID, AutoIDPrefix
+	// and UsernameAsClientID (mosquitto's per_listener_settings, and its
+	// listener-scoped use_username_as_clientid).
 	Security *Security
 }
 
@@ -49,6 +50,11 @@ type Security struct {
 	// AutoIDPrefix starts the identifiers the broker assigns
 	// (auto_id_prefix); empty means "auto-".
 	AutoIDPrefix string
+	// UsernameAsClientID replaces each client's identifier with its
+	// username, so that one user cannot take over another's session by
+	// naming it; a client without a username is refused as not
+	// authorised (use_username_as_clientid).
+	UsernameAsClientID bool
 }
 
 // Options configures a Broker. The zero value is usable: New replaces zero
@@ -91,6 +97,9 @@ type Options struct {
 	// AutoIDPrefix starts the identifiers the broker assigns
 	// (auto_id_prefix); empty means "auto-".
 	AutoIDPrefix string
+	// UsernameAsClientID replaces each client's identifier with its
+	// username; a client without one is refused (use_username_as_clientid).
+	UsernameAsClientID bool
 	// ConnectTimeout closes connections that send no CONNECT in time.
 	ConnectTimeout time.Duration
 	// SysInterval is how often $SYS topics are published; < 0 disables.

@@ -170,6 +170,13 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		}
 		localOnly = cfg.LocalOnly
 		passwords := map[string]*passwd.File{}
+		// The broker-wide options: the file's global ones, which also
+		// serve listeners given on the command line.
+		wide, err := security(cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), passwords)
+		if err != nil {
+			return opts, nil, err
+		}
+		opts.Authenticator, opts.RefuseEmptyClientID, opts.AutoIDPrefix = wide.Authenticator, wide.RefuseEmptyClientID, wide.AutoIDPrefix
 		for i := range cfg.Listeners {
 			l := &cfg.Listeners[i]
 			if l.Implicit && (len(extra) > 0 || len(fromListen) > 0) {
@@ -188,6 +195,15 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 				if el.Security, err = security(cfg.SecurityFor(l), cfg.AnonymousAllowed(l), passwords); err != nil {
 					return opts, nil, err
 				}
+			}
+			if l.UseUsernameAsClientID {
+				// A listener's option in mosquitto whatever
+				// per_listener_settings says.
+				if el.Security == nil {
+					own := *wide
+					el.Security = &own
+				}
+				el.Security.UsernameAsClientID = true
 			}
 			opts.Listeners = append(opts.Listeners, el)
 		}
@@ -231,13 +247,6 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
-		// The broker-wide options: the file's global ones, which also
-		// serve listeners given on the command line.
-		wide, err := security(cfg.SecurityFor(nil), cfg.AnonymousAllowed(nil), passwords)
-		if err != nil {
-			return opts, nil, err
-		}
-		opts.Authenticator, opts.RefuseEmptyClientID, opts.AutoIDPrefix = wide.Authenticator, wide.RefuseEmptyClientID, wide.AutoIDPrefix
 		if cfg.PidFile != "" {
 			if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 				return opts, nil, fmt.Errorf("pid_file: %v", err)

@@ -271,3 +271,37 @@ func TestServePerListenerSettings(t *testing.T) {
 		t.Errorf("broker-wide authenticator %v: the file's global allow_anonymous is unset, so refuse", opts.Authenticator)
 	}
 }
+
+// use_username_as_clientid is a listener's option in mosquitto, with or
+// without per_listener_settings: only its listener replaces identifiers,
+// and it keeps the rest of the listener's admission rules.
+func TestServeUsernameAsClientIDPerListener(t *testing.T) {
+	conf := writeConf(t, "allow_anonymous true\nlistener 1993 127.0.0.1\nuse_username_as_clientid true\nlistener 1994 127.0.0.1\n")
+	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
+	opts, warnings, err := buildOptions(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Listeners) != 2 || len(warnings) != 0 {
+		t.Fatalf("listeners %+v warnings %v", opts.Listeners, warnings)
+	}
+	if s := opts.Listeners[0].Security; s == nil || !s.UsernameAsClientID || s.Authenticator != nil {
+		t.Errorf("listener 1993: %+v, want usernames as ids and anonymous clients in", s)
+	}
+	if s := opts.Listeners[1].Security; s != nil && s.UsernameAsClientID {
+		t.Errorf("listener 1994 took the other listener's option: %+v", s)
+	}
+	if opts.UsernameAsClientID {
+		t.Error("a listener's option became broker-wide")
+	}
+	conf = writeConf(t, "per_listener_settings true\nlistener 1995 127.0.0.1\nallow_anonymous false\nuse_username_as_clientid true\n")
+	sc, _ = parseServeArgs([]string{"-c", conf}, io.Discard)
+	if opts, _, err = buildOptions(sc); err != nil {
+		t.Fatal(err)
+	}
+	if s := opts.Listeners[0].Security; s == nil || !s.UsernameAsClientID {
+		t.Errorf("per-listener: %+v", s)
+	} else if _, ok := s.Authenticator.(engine.DenyAll); !ok {
+		t.Errorf("per-listener: the listener's allow_anonymous false was lost: %+v", s)
+	}
+}

@@ -226,3 +226,60 @@ func TestZeroLengthClientIDOptions(t *testing.T) {
 		t.Fatalf("assigned client id %q, want one starting with dev-", id)
 	}
 }
+
+// use_username_as_clientid true: the username, not the identifier the
+// client gives, names the session, so a second client of the same user
+// resumes (and takes over) the first one's session; a client without a
+// username is refused as not authorised.
+func TestUsernameAsClientID(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.tcpListenerOptions = []string{"use_username_as_clientid true"}
+	b := startBroker(t, cfg)
+	connect := func(id, user string, lost chan<- error) (mqtt.Client, bool, error) {
+		opts := mqtt.NewClientOptions().AddBroker("tcp://" + b.addr).SetClientID(id).SetUsername(user).
+			SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(5 * time.Second).
+			SetKeepAlive(30 * time.Second)
+		if lost != nil {
+			opts.SetConnectionLostHandler(func(_ mqtt.Client, err error) { lost <- err })
+		}
+		c := mqtt.NewClient(opts)
+		tok := c.Connect()
+		if !tok.WaitTimeout(10 * time.Second) {
+			t.Fatalf("paho %q as %q: connect timed out", id, user)
+		}
+		return c, tok.(*mqtt.ConnectToken).SessionPresent(), tok.Error()
+	}
+	lost := make(chan error, 1)
+	first, present, err := connect("kitchen", "alice", lost)
+	if err != nil || present {
+		t.Fatalf("first client: %v, session present %v", err, present)
+	}
+	defer first.Disconnect(0)
+	if tok := first.Subscribe("u/alice/#", 1, nil); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+	second, present, err := connect("hall", "alice", nil)
+	if err != nil || !present {
+		t.Fatalf("the same user under another identifier: %v, session present %v; want alice's session", err, present)
+	}
+	defer second.Disconnect(0)
+	select {
+	case <-lost:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first client was not disconnected when its user connected again")
+	}
+	bob, present, err := connect("kitchen", "bob", nil) // alice's first identifier
+	if err != nil || present {
+		t.Fatalf("another user with the same identifier: %v, session present %v", err, present)
+	}
+	defer bob.Disconnect(0)
+	if !second.IsConnectionOpen() {
+		t.Fatal("another user's client took alice's session over")
+	}
+	r := dialRaw(t, b)
+	r.send(connectPacket(connectOpts{clientID: "kitchen"}))
+	if sp, rc := r.connack(); rc != 0x05 || sp {
+		t.Fatalf("without a username: CONNACK session present %v, code %d; want 0, 5", sp, rc)
+	}
+	r.expectClosedSilently(5 * time.Second)
+}
