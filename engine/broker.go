@@ -110,6 +110,16 @@ func New(opts Options) (*Broker, error) {
 }
 
 // Start opens the listeners and returns once they accept connections.
+// outgoingQoS is the QoS of a delivery of a message published at pub to
+// a subscription granted sub: the lower of the two [MQTT-3.8.4-6], or
+// sub with upgrade_outgoing_qos.
+func (b *Broker) outgoingQoS(pub, sub byte) byte {
+	if b.opts.UpgradeOutgoingQoS {
+		return sub
+	}
+	return min(pub, sub)
+}
+
 func (b *Broker) Start(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("engine: broker already started")

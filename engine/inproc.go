@@ -63,7 +63,7 @@ func (b *Broker) Subscribe(filter string, qos byte, handler Handler) (unsubscrib
 			return true
 		})
 		for _, m := range found {
-			handler(string(m.topic), m.payload, min(m.qos, qos), true)
+			handler(string(m.topic), m.payload, b.outgoingQoS(m.qos, qos), true)
 			m.release()
 		}
 	}

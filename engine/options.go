@@ -90,6 +90,11 @@ type Options struct {
 	PersistentClientExpiration time.Duration
 	// RetainUnavailable refuses retained PUBLISHes (retain_available false).
 	RetainUnavailable bool
+	// UpgradeOutgoingQoS delivers every message at the QoS its
+	// subscription was granted, even above the QoS it was published with
+	// (upgrade_outgoing_qos: a mosquitto option the specification
+	// disallows, [MQTT-3.8.4-6]).
+	UpgradeOutgoingQoS bool
 	// RefuseEmptyClientID refuses a CONNECT with an empty client
 	// identifier instead of assigning one (allow_zero_length_clientid
 	// false).

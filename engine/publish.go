@@ -143,7 +143,7 @@ func (lp *loop) publish(in *inbound, retain bool) int {
 		// [MQTT-3.8.4-6] min(publish QoS, granted QoS); [MQTT-3.3.1-9]
 		// RETAIN cleared for existing subscriptions unless Retain As
 		// Published [MQTT-3.3.1-12].
-		d := delivery{qos: min(in.msg.qos, m.QoS), ret: retain && m.RetainAsPublished}
+		d := delivery{qos: b.outgoingQoS(in.msg.qos, m.QoS), ret: retain && m.RetainAsPublished}
 		d.nids = uint8(copy(d.ids[:], m.SubscriptionIDs()))
 		lp.deliverTo(s, in, &d)
 	}

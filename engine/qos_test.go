@@ -516,3 +516,32 @@ func TestPublishWithPacketIDZeroCloses(t *testing.T) {
 		t.Fatalf("answered with %v", pk)
 	}
 }
+
+// upgrade_outgoing_qos delivers at the granted QoS, live and retained
+// messages alike; without it a delivery never exceeds the published QoS
+// [MQTT-3.8.4-6].
+func TestUpgradeOutgoingQoS(t *testing.T) {
+	for _, upgrade := range []bool{false, true} {
+		tb := newTestBroker(t, 2, Options{UpgradeOutgoingQoS: upgrade})
+		pub := tb.dial(0)
+		pub.connect("pub", true)
+		pub.send(publishPacket("t/kept", "old", 0, true, 0))
+		sub := tb.dial(1) // on the other loop: the delivery crosses loops
+		sub.connect("sub", true)
+		sub.send(subscribePacket(7, "t/#", 2))
+		pub.send(publishPacket("t/live", "new", 1, false, 5))
+		want := map[string]byte{"old": 0, "new": 1}
+		if upgrade {
+			want = map[string]byte{"old": 2, "new": 2}
+		}
+		got := sub.publishes()
+		if len(got) != 2 {
+			t.Fatalf("upgrade %v: %d deliveries, want the retained and the live one", upgrade, len(got))
+		}
+		for _, p := range got {
+			if q := want[string(p.Payload)]; p.QoS != q || (q > 0) != (p.PacketID != 0) {
+				t.Errorf("upgrade %v: %q delivered at QoS %d (packet id %d), want QoS %d", upgrade, p.Payload, p.QoS, p.PacketID, q)
+			}
+		}
+	}
+}

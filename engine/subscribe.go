@@ -103,7 +103,7 @@ func (c *conn) sendRetained(filter string, opts *matcher.Options) {
 		return true
 	})
 	for _, m := range found {
-		d := delivery{qos: min(m.qos, opts.QoS), ret: true}
+		d := delivery{qos: c.loop.b.outgoingQoS(m.qos, opts.QoS), ret: true}
 		if opts.SubscriptionID != 0 {
 			d.ids[0], d.nids = opts.SubscriptionID, 1
 		}

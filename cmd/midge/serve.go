@@ -247,6 +247,7 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 		opts.MaxKeepalive = uint16(cfg.MaxKeepalive)
 		opts.PersistentClientExpiration = cfg.PersistentClientExpiration
 		opts.RetainUnavailable = !cfg.RetainAvailable
+		opts.UpgradeOutgoingQoS = cfg.UpgradeOutgoingQoS
 		if cfg.PidFile != "" {
 			if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 				return opts, nil, fmt.Errorf("pid_file: %v", err)

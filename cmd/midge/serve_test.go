@@ -75,7 +75,7 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 		"max_inflight_messages 5\nmax_inflight_bytes 300\nmax_queued_messages 7\nmax_queued_bytes 100\nqueue_qos0_messages true\n"+
 		"sys_interval 3\nmax_connections 9\nmax_packet_size 4096\nmax_keepalive 120\n"+
 		"persistent_client_expiration 2h\nretain_available false\nlog_type all\n"+
-		"allow_zero_length_clientid false\nauto_id_prefix dev-\n")
+		"allow_zero_length_clientid false\nauto_id_prefix dev-\nupgrade_outgoing_qos true\n")
 	sc, _ := parseServeArgs([]string{"-c", conf, "-p", "1991"}, io.Discard)
 	opts, warnings, err := buildOptions(sc)
 	if err != nil {
@@ -85,7 +85,7 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 		t.Fatalf("warnings without file:line: %v", warnings)
 	}
 	for _, w := range warnings {
-		if strings.Contains(w, "clientid") || strings.Contains(w, "auto_id_prefix") {
+		if strings.Contains(w, "clientid") || strings.Contains(w, "auto_id_prefix") || strings.Contains(w, "upgrade_outgoing_qos") {
 			t.Errorf("warning for an option midge honours: %s", w)
 		}
 	}
@@ -96,7 +96,7 @@ func TestServeConfigFileMapsOptions(t *testing.T) {
 	if opts.MaxInflightMessages != 5 || opts.MaxInflightBytes != 300 || opts.MaxQueuedMessages != 7 || opts.MaxQueuedBytes != 100 || !opts.QueueQoS0Messages ||
 		opts.SysInterval != 3*time.Second || opts.MaxConnections != 9 || opts.MaxPacketSize != 4096 ||
 		opts.MaxKeepalive != 120 || opts.PersistentClientExpiration != 2*time.Hour || !opts.RetainUnavailable ||
-		opts.Authenticator != nil || !opts.RefuseEmptyClientID || opts.AutoIDPrefix != "dev-" {
+		opts.Authenticator != nil || !opts.RefuseEmptyClientID || opts.AutoIDPrefix != "dev-" || !opts.UpgradeOutgoingQoS {
 		t.Fatalf("options %+v", opts)
 	}
 }

@@ -170,3 +170,36 @@ func TestQoS1PubackAndQoS2FlowToRawSubscriber(t *testing.T) {
 	r.send(pingreqPacket)
 	r.expectType(typePINGRESP, 5*time.Second) // nothing else in between
 }
+
+// TestUpgradeOutgoingQoS: with upgrade_outgoing_qos true every message is
+// delivered at the QoS its subscription was granted, above the QoS it was
+// published with (mosquitto's option, which [MQTT-3.8.4-6] disallows):
+// live and retained messages alike, to Paho and to mosquitto_sub.
+func TestUpgradeOutgoingQoS(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.header = []string{"upgrade_outgoing_qos true"}
+	b := startBroker(t, cfg)
+	pub, _, _ := pahoClient(t, b, "upgrade-pub", pahoOpts{})
+	topic := uniqueTopic(t, "up")
+	pahoPublish(t, pub, topic+"/kept", 0, true, "kept")
+	for subQoS := byte(1); subQoS <= 2; subQoS++ {
+		sub, msgs, _ := pahoClient(t, b, fmt.Sprintf("upgrade-sub-%d", subQoS), pahoOpts{})
+		pahoSubscribe(t, sub, topic+"/#", subQoS)
+		if m := next(t, msgs, 5*time.Second); m.payload != "kept" || m.qos != subQoS || !m.retain {
+			t.Errorf("retained message at subscription QoS %d: got %+v", subQoS, m)
+		}
+		for pubQoS := byte(0); pubQoS < subQoS; pubQoS++ {
+			payload := fmt.Sprintf("pub%d-sub%d", pubQoS, subQoS)
+			pahoPublish(t, pub, topic+"/live", pubQoS, false, payload)
+			if m := next(t, msgs, 5*time.Second); m.payload != payload || m.qos != subQoS {
+				t.Errorf("got %+v, want %q at QoS %d", m, payload, subQoS)
+			}
+		}
+		expectNone(t, msgs, 200*time.Millisecond)
+	}
+	s := mosquittoSub(t, b, append(b.tcpArgs(), "-t", topic+"/live", "-q", "2")...)
+	mosquittoPub(t, append(b.tcpArgs(), "-t", topic+"/live", "-q", "0", "-m", "from-mosquitto_pub")...)
+	if m := next(t, s.msgs, 5*time.Second); m.payload != "from-mosquitto_pub" || m.qos != 2 {
+		t.Errorf("mosquitto_sub -q 2 got %+v, want QoS 2", m)
+	}
+}

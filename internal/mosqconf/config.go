@@ -8,9 +8,9 @@
 // ACLs, persistence, TLS, bridges, logging, ...) are parsed, kept verbatim in
 // Unsupported lists, and reported as a Warning naming file and line, so the
 // file still runs. A few typed fields are parsed ahead of the broker using
-// them (upgrade_outgoing_qos, bind_interface, max_qos, max_topic_alias,
-// mount_point): their lines warn too. A line that is not mosquitto.conf at
-// all, or a malformed value, is an *Error naming file and line.
+// them (bind_interface, max_qos, max_topic_alias, mount_point): their
+// lines warn too. A line that is not mosquitto.conf at all, or a malformed
+// value, is an *Error naming file and line.
 package mosqconf
 
 import (
