@@ -29,7 +29,7 @@ var rules = []rule{
 	{"loadgen", []string{"./client", "./codec", "./internal", "github.com/HdrHistogram/hdrhistogram-go", "github.com/valyala/bytebufferpool"}},
 	{"profiles", []string{"github.com/klauspost/cpuid/v2"}},
 	{"bench/ceiling", []string{"./internal", "github.com/panjf2000/gnet/v2", "golang.org/x/sys"}},
-	{"bench", []string{"./loadgen", "./profiles", "./engine", "./client", "./codec", "./internal", "github.com/HdrHistogram/hdrhistogram-go"}},
+	{"bench", []string{"./loadgen", "./profiles", "./engine", "./client", "./codec", "./internal", "github.com/HdrHistogram/hdrhistogram-go", "golang.org/x/sys"}}, // x/sys: the stall probe pins threads to CPUs
 	{"cmd", []string{"./"}}, // cmd may import anything of ours
 }
 
