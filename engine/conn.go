@@ -37,6 +37,10 @@ type conn struct {
 	session *session
 	info    ClientInfo
 
+	// Its listener's limits, set at CONNECT.
+	maxQoS     byte   // the highest QoS it may use (max_qos)
+	aliasMaxIn uint16 // the Topic Alias Maximum announced to it
+
 	// MQTT 5 limits the client announced in CONNECT.
 	recvMax      uint16 // its Receive Maximum
 	maxPacketOut uint32 // its Maximum Packet Size, 0 = protocol maximum

@@ -42,7 +42,11 @@ func (c *conn) writeConnack(present bool, rc codec.ReasonCode, extra *connackPro
 		if b.opts.MaxPacketSize < MaxPacketSizeProtocol {
 			p.MaximumPacketSize = b.opts.MaxPacketSize
 		}
-		p.TopicAliasMaximum = serverTopicAliasMax
+		p.TopicAliasMaximum = c.aliasMaxIn // 0: none allowed [MQTT-3.2.2-17]
+		if c.maxQoS < 2 {
+			p.MaximumQoS = c.maxQoS // [MQTT-3.2.2-9]
+			p.Set(codec.PropMaximumQoS)
+		}
 		if b.opts.RetainUnavailable {
 			p.RetainAvailable = 0
 			p.Set(codec.PropRetainAvailable)
@@ -100,6 +104,17 @@ func (c *conn) handleConnect(f codec.Frame) error {
 	c.info = ClientInfo{ClientID: clientID, Username: string(p.Username), RemoteAddr: c.t.RemoteAddr(), ProtocolVersion: byte(p.Version)}
 	extra := connackProps{serverKeepAlive: -1}
 	sec := b.securityOf(c.t)
+	c.maxQoS, c.aliasMaxIn = 2, serverTopicAliasMax
+	if sec.LimitQoS && sec.MaxQoS < 2 {
+		c.maxQoS = sec.MaxQoS
+	}
+	if sec.LimitTopicAliases {
+		c.aliasMaxIn = sec.TopicAliasMax
+	}
+	if v5 && p.WillFlag && p.Will.QoS > c.maxQoS {
+		// [MQTT-3.2.2-12] a Will QoS beyond what the server supports.
+		return c.refuse(codec.QoSNotSupported, "will QoS above max_qos")
+	}
 	if clientID == "" {
 		if sec.RefuseEmptyClientID {
 			// [MQTT-3.1.3-8] a server may refuse an empty identifier:

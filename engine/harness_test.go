@@ -44,6 +44,9 @@ type memTransport struct {
 	// onWrite, when set, runs inside Writev, before the write, as gnet
 	// runs OnClose inside a write that fails.
 	onWrite func()
+	// local is the listener address the connection came in on (nil: none
+	// the broker knows).
+	local *net.TCPAddr
 }
 
 // writeClock orders writes across connections (tests drive the broker from
@@ -64,9 +67,14 @@ func (m *memTransport) Writev(bufs [][]byte) error {
 	}
 	return nil
 }
-func (m *memTransport) Buffered() int       { return m.buffered }
-func (m *memTransport) Close() error        { m.closed = true; return nil }
-func (m *memTransport) LocalAddr() net.Addr { return nil }
+func (m *memTransport) Buffered() int { return m.buffered }
+func (m *memTransport) Close() error  { m.closed = true; return nil }
+func (m *memTransport) LocalAddr() net.Addr {
+	if m.local == nil {
+		return nil
+	}
+	return m.local
+}
 
 func (m *memTransport) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
@@ -163,9 +171,12 @@ type testClient struct {
 	unread []byte // bytes fed but not consumed yet (feed)
 }
 
-func (tb *testBroker) dial(loopIndex int) *testClient {
+func (tb *testBroker) dial(loopIndex int) *testClient { return tb.dialOn(loopIndex, nil) }
+
+// dialOn connects a client as if accepted by the TCP listener at local.
+func (tb *testBroker) dialOn(loopIndex int, local *net.TCPAddr) *testClient {
 	lp := tb.loops[loopIndex]
-	tr := &memTransport{}
+	tr := &memTransport{local: local}
 	if !tb.b.admitConnection() {
 		tb.t.Fatal("connection refused by max_connections")
 	}

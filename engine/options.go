@@ -55,6 +55,17 @@ type Security struct {
 	// naming it; a client without a username is refused as not
 	// authorised (use_username_as_clientid).
 	UsernameAsClientID bool
+	// LimitQoS caps the QoS this listener's clients may use at MaxQoS
+	// (max_qos 0 or 1): MQTT 5 clients are told so in CONNACK, a PUBLISH
+	// above it closes the connection (5.0: DISCONNECT 0x9B), and
+	// subscriptions are granted at most MaxQoS.
+	LimitQoS bool
+	MaxQoS   byte
+	// LimitTopicAliases replaces the Topic Alias Maximum announced to
+	// MQTT 5 clients (10) by TopicAliasMax; 0 allows none
+	// (max_topic_alias).
+	LimitTopicAliases bool
+	TopicAliasMax     uint16
 }
 
 // Options configures a Broker. The zero value is usable: New replaces zero

@@ -18,6 +18,13 @@ func (c *conn) handlePublish(f codec.Frame) error {
 		c.protocolError("QoS > 0 PUBLISH with packet identifier 0", codec.ProtocolError) // [MQTT-2.3.1-1]
 		return errClose
 	}
+	if p.QoS > c.maxQoS {
+		// max_qos: 5.0 §3.2.2.3.4, a PUBLISH above the Maximum QoS in
+		// CONNACK [MQTT-3.2.2-11] is answered with DISCONNECT 0x9B; a
+		// 3.1.1 client, never told, is disconnected as mosquitto does.
+		c.protocolError("PUBLISH QoS above max_qos", codec.QoSNotSupported)
+		return errClose
+	}
 	b.stats.publishIn(c.loop, len(p.Payload))
 	if c.version == codec.V5 {
 		if p.Props.SubscriptionIDCount() > 0 {
@@ -102,7 +109,7 @@ func (c *conn) resolveAlias(p *codec.Publish) error {
 		}
 		return nil
 	}
-	if a > serverTopicAliasMax {
+	if a > c.aliasMaxIn {
 		return codec.TopicAliasInvalid // [MQTT-3.3.2-9]
 	}
 	if len(p.Topic) == 0 {

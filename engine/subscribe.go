@@ -46,7 +46,9 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 			codes = append(codes, byte(fail))
 			continue
 		}
-		opts := matcher.Options{QoS: sub.QoS, NoLocal: sub.NoLocal, RetainAsPublished: sub.RetainAsPublished,
+		// max_qos: any requested QoS is accepted and granted at most the
+		// listener's maximum [MQTT-3.2.2-10].
+		opts := matcher.Options{QoS: min(sub.QoS, c.maxQoS), NoLocal: sub.NoLocal, RetainAsPublished: sub.RetainAsPublished,
 			RetainHandling: sub.RetainHandling, SubscriptionID: subID}
 		replaced, err := b.subs.Subscribe(s, filter, opts)
 		if err != nil {
@@ -58,7 +60,7 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 			b.stats.subscriptionsAdd(1, isShared(filter))
 		}
 		s.mu.Unlock()
-		codes = append(codes, sub.QoS) // [MQTT-3.9.3-1] one code per filter, in order
+		codes = append(codes, opts.QoS) // [MQTT-3.9.3-1] one code per filter, in order
 		fresh = append(fresh, accepted{filter, opts, replaced})
 	}
 	// SUBACK [MQTT-3.8.4-1] with the same packet identifier [MQTT-3.8.4-2].

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net"
 	"testing"
 	"time"
 
@@ -326,5 +327,82 @@ func TestV5DelayedWillNotSentOnTakeover(t *testing.T) {
 	tb.run()
 	if got := watch.publishes(); len(got) != 0 {
 		t.Fatalf("delayed will sent although the session was taken over: %+v", got) // [MQTT-3.1.3-9]
+	}
+}
+
+// max_qos and max_topic_alias of a listener: its MQTT 5 clients are told
+// in CONNACK, subscriptions are granted at most the maximum
+// [MQTT-3.2.2-10], a PUBLISH above it or an alias past the maximum closes
+// the connection with the reason, and a Will QoS above it is refused
+// [MQTT-3.2.2-12]. Clients of other listeners keep the defaults.
+func TestListenerMaxQoSAndTopicAliases(t *testing.T) {
+	one := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1884}
+	zero := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1885}
+	tb := newTestBroker(t, 1, Options{Listeners: []Listener{
+		{Network: "tcp4", Address: one.String(), Security: &Security{LimitQoS: true, MaxQoS: 1, LimitTopicAliases: true, TopicAliasMax: 2}},
+		{Network: "tcp4", Address: zero.String(), Security: &Security{LimitQoS: true, MaxQoS: 0, LimitTopicAliases: true, TopicAliasMax: 0}},
+		{Network: "tcp4", Address: "127.0.0.1:1886"},
+	}})
+	// disconnected checks the reason sent before the close send reported.
+	disconnected := func(c *testClient, rc codec.ReasonCode) {
+		t.Helper()
+		f, ok := c.first()
+		if !ok || f.Type != codec.DISCONNECT || len(f.Body) < 1 || codec.ReasonCode(f.Body[0]) != rc {
+			t.Fatalf("want DISCONNECT %v, got %v", rc, f)
+		}
+	}
+	c := tb.dialOn(0, one)
+	ack := c.connectV5("one", true, codec.Properties{})
+	if !ack.Props.Has(codec.PropMaximumQoS) || ack.Props.MaximumQoS != 1 || ack.Props.TopicAliasMaximum != 2 {
+		t.Fatalf("CONNACK on the max_qos 1 listener: %+v", ack.Props)
+	}
+	if codes := c.subscribeV5("t/#", codec.Subscription{QoS: 2}, 0); len(codes) != 1 || codes[0] != 1 {
+		t.Fatalf("SUBSCRIBE at QoS 2 granted %v, want QoS 1", codes)
+	}
+	if !c.send(publishV5("t/a", "ok", 1, 1, codec.Properties{TopicAlias: 2})) {
+		t.Fatal("a QoS 1 PUBLISH with alias 2 closed the connection")
+	}
+	if got := c.publishes(); len(got) != 1 || got[0].QoS != 1 {
+		t.Fatalf("own message back: %+v", got)
+	}
+	if c.send(publishV5("t/b", "x", 0, 0, codec.Properties{TopicAlias: 3})) {
+		t.Fatal("alias 3 past the maximum of 2 accepted")
+	}
+	disconnected(c, codec.TopicAliasInvalid)
+	c = tb.dialOn(0, one)
+	c.connectV5("one-b", true, codec.Properties{})
+	if c.send(publishV5("t/a", "too high", 2, 1, codec.Properties{})) {
+		t.Fatal("a QoS 2 PUBLISH on the max_qos 1 listener left the connection open")
+	}
+	disconnected(c, codec.QoSNotSupported)
+
+	z := tb.dialOn(0, zero)
+	ack = z.connectV5("zero", true, codec.Properties{})
+	if !ack.Props.Has(codec.PropMaximumQoS) || ack.Props.MaximumQoS != 0 || ack.Props.Has(codec.PropTopicAliasMaximum) {
+		t.Fatalf("CONNACK on the max_qos 0 listener: %+v (want Maximum QoS 0, no aliases)", ack.Props)
+	}
+	old := tb.dialOn(0, zero) // 3.1.1 clients are not told, but held to it
+	old.connect("zero-311", true)
+	if old.send(publishPacket("t/a", "x", 1, false, 1)) {
+		t.Fatal("3.1.1 QoS 1 PUBLISH on the max_qos 0 listener left the connection open")
+	}
+	w := tb.dialOn(0, zero)
+	w.v = codec.V5
+	conn := codec.Connect{Version: codec.V5, ClientID: []byte("will"), CleanStart: true, WillFlag: true,
+		Will: codec.Will{Topic: []byte("w"), Payload: []byte("bye"), QoS: 1}}
+	if w.send(conn.Append(nil, codec.V5)) {
+		t.Fatal("CONNECT with a Will QoS above max_qos left the connection open")
+	}
+	if rc, _ := connackCode(t, w, codec.V5); rc != codec.QoSNotSupported {
+		t.Fatalf("CONNECT with will QoS 1 on max_qos 0: CONNACK %v, want 0x9B", rc)
+	}
+
+	d := tb.dialOn(0, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1886})
+	ack = d.connectV5("default", true, codec.Properties{})
+	if ack.Props.Has(codec.PropMaximumQoS) || ack.Props.TopicAliasMaximum != serverTopicAliasMax {
+		t.Fatalf("CONNACK on a listener without limits: %+v", ack.Props)
+	}
+	if codes := d.subscribeV5("t/#", codec.Subscription{QoS: 2}, 0); len(codes) != 1 || codes[0] != 2 {
+		t.Fatalf("SUBSCRIBE at QoS 2 without limits granted %v", codes)
 	}
 }

@@ -88,6 +88,28 @@ func parseListen(v string) (engine.Listener, error) {
 	return tcpListener(host, port, ""), nil
 }
 
+// listenerLimits applies the options that mosquitto scopes to a listener
+// whatever per_listener_settings says: use_username_as_clientid, max_qos
+// and max_topic_alias. A listener that sets one gets its own Security,
+// starting from the broker-wide one when it had none.
+func listenerLimits(el *engine.Listener, l *mosqconf.Listener, wide *engine.Security) {
+	if !l.UseUsernameAsClientID && l.MaxQoS >= 2 && l.MaxTopicAlias == 10 {
+		return
+	}
+	if el.Security == nil {
+		own := *wide
+		el.Security = &own
+	}
+	sec := el.Security
+	sec.UsernameAsClientID = l.UseUsernameAsClientID
+	if l.MaxQoS < 2 {
+		sec.LimitQoS, sec.MaxQoS = true, byte(l.MaxQoS)
+	}
+	if l.MaxTopicAlias != 10 {
+		sec.LimitTopicAliases, sec.TopicAliasMax = true, uint16(l.MaxTopicAlias)
+	}
+}
+
 // security turns mosquitto's authentication options into the engine's;
 // passwords caches each password file read, by path.
 func security(sec *mosqconf.Security, anonymous bool, passwords map[string]*passwd.File) (*engine.Security, error) {
@@ -196,15 +218,7 @@ func buildOptions(sc *serveConfig) (engine.Options, []string, error) {
 					return opts, nil, err
 				}
 			}
-			if l.UseUsernameAsClientID {
-				// A listener's option in mosquitto whatever
-				// per_listener_settings says.
-				if el.Security == nil {
-					own := *wide
-					el.Security = &own
-				}
-				el.Security.UsernameAsClientID = true
-			}
+			listenerLimits(&el, l, wide)
 			opts.Listeners = append(opts.Listeners, el)
 		}
 		// A board preset supplies the limits the file does not write

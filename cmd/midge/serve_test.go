@@ -272,24 +272,28 @@ func TestServePerListenerSettings(t *testing.T) {
 	}
 }
 
-// use_username_as_clientid is a listener's option in mosquitto, with or
-// without per_listener_settings: only its listener replaces identifiers,
-// and it keeps the rest of the listener's admission rules.
-func TestServeUsernameAsClientIDPerListener(t *testing.T) {
-	conf := writeConf(t, "allow_anonymous true\nlistener 1993 127.0.0.1\nuse_username_as_clientid true\nlistener 1994 127.0.0.1\n")
+// use_username_as_clientid, max_qos and max_topic_alias are a listener's
+// options in mosquitto, with or without per_listener_settings: only their
+// listener applies them, and it keeps the rest of its admission rules.
+func TestServeListenerScopedOptions(t *testing.T) {
+	conf := writeConf(t, "allow_anonymous true\nlistener 1993 127.0.0.1\nuse_username_as_clientid true\n"+
+		"listener 1994 127.0.0.1\nmax_qos 1\nmax_topic_alias 0\nlistener 1996 127.0.0.1\n")
 	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
 	opts, warnings, err := buildOptions(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(opts.Listeners) != 2 || len(warnings) != 0 {
+	if len(opts.Listeners) != 3 || len(warnings) != 0 {
 		t.Fatalf("listeners %+v warnings %v", opts.Listeners, warnings)
 	}
-	if s := opts.Listeners[0].Security; s == nil || !s.UsernameAsClientID || s.Authenticator != nil {
-		t.Errorf("listener 1993: %+v, want usernames as ids and anonymous clients in", s)
+	if s := opts.Listeners[0].Security; s == nil || !s.UsernameAsClientID || s.Authenticator != nil || s.LimitQoS || s.LimitTopicAliases {
+		t.Errorf("listener 1993: %+v, want usernames as ids only, anonymous clients in", s)
 	}
-	if s := opts.Listeners[1].Security; s != nil && s.UsernameAsClientID {
-		t.Errorf("listener 1994 took the other listener's option: %+v", s)
+	if s := opts.Listeners[1].Security; s == nil || s.UsernameAsClientID || !s.LimitQoS || s.MaxQoS != 1 || !s.LimitTopicAliases || s.TopicAliasMax != 0 {
+		t.Errorf("listener 1994: %+v, want QoS at most 1 and no topic aliases", s)
+	}
+	if s := opts.Listeners[2].Security; s != nil {
+		t.Errorf("listener 1996 took another listener's options: %+v", s)
 	}
 	if opts.UsernameAsClientID {
 		t.Error("a listener's option became broker-wide")

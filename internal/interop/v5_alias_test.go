@@ -123,3 +123,50 @@ func TestV5OutboundTopicAliases(t *testing.T) {
 		t.Fatalf("no message arrived with an empty topic name and an alias; the broker should alias repeated topics")
 	}
 }
+
+// TestListenerMaxQoSAndTopicAliasMaximum: a listener with max_qos 1 and
+// max_topic_alias 2 tells MQTT 5 clients in CONNACK [MQTT-3.2.2-9], grants
+// a QoS 2 subscription at QoS 1 [MQTT-3.2.2-10], closes with DISCONNECT
+// 0x9B on a QoS 2 PUBLISH and with 0x94 on alias 3 [MQTT-3.3.2-9], and
+// refuses a Will QoS 2 with CONNACK 0x9B [MQTT-3.2.2-12]. A 3.1.1
+// publisher above the maximum is disconnected.
+func TestListenerMaxQoSAndTopicAliasMaximum(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.tcpListenerOptions = []string{"max_qos 1", "max_topic_alias 2"}
+	b := startBroker(t, cfg)
+	topic := uniqueTopic(t, "maxqos")
+	sub, ack := connectV5(t, b, v5ConnectOpts{clientID: "maxqos-sub"})
+	if q := ack.props.num(t, propMaximumQoS); q != 1 {
+		t.Fatalf("CONNACK Maximum QoS %d, want 1", q)
+	}
+	if m := ack.props.num(t, propTopicAliasMaximum); m != 2 {
+		t.Fatalf("CONNACK Topic Alias Maximum %d, want 2", m)
+	}
+	if got := sub.subscribeV5(1, nil, v5Sub{topic, 2}); got.reasons[0] != 1 {
+		t.Fatalf("SUBSCRIBE at QoS 2 granted 0x%02X, want QoS 1", got.reasons[0])
+	}
+	pub, _ := connectV5(t, b, v5ConnectOpts{clientID: "maxqos-pub"})
+	pub.send(publishV5Packet(topic, "one", 1, 1, false, pU16(propTopicAlias, 2)))
+	pub.expectAckV5(typePUBACK, 1)
+	if p := sub.expectPublishV5(5 * time.Second); p.payload != "one" || p.qos != 1 {
+		t.Fatalf("got %+v, want \"one\" at QoS 1", p)
+	}
+	pub.send(publishV5Packet(topic, "alias 3", 0, 0, false, pU16(propTopicAlias, 3)))
+	pub.expectDisconnectV5(0x94, 5*time.Second)
+	pub, _ = connectV5(t, b, v5ConnectOpts{clientID: "maxqos-pub"})
+	pub.send(publishV5Packet(topic, "qos 2", 2, 1, false))
+	pub.expectDisconnectV5(0x9B, 5*time.Second)
+	w, wack := dialV5(t, b, v5ConnectOpts{clientID: "maxqos-will", will: &v5Will{topic: topic, payload: "bye", qos: 2}})
+	if wack.reason != 0x9B {
+		t.Fatalf("CONNECT with Will QoS 2: CONNACK 0x%02X, want 0x9B", wack.reason)
+	}
+	w.expectClosed(5 * time.Second)
+	old := dialRaw(t, b)
+	old.send(connectPacket(connectOpts{clientID: "maxqos-311"}))
+	if _, rc := old.connack(); rc != 0 {
+		t.Fatalf("3.1.1 CONNACK %d", rc)
+	}
+	old.send(packet(0x34, str(topic), u16(1), []byte("qos 2"))) // PUBLISH QoS 2, id 1
+	old.expectClosedSilently(5 * time.Second)
+	sub.expectOpen(300 * time.Millisecond) // nothing above the maximum got through
+}

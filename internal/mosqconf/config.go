@@ -8,8 +8,7 @@
 // ACLs, persistence, TLS, bridges, logging, ...) are parsed, kept verbatim in
 // Unsupported lists, and reported as a Warning naming file and line, so the
 // file still runs. A few typed fields are parsed ahead of the broker using
-// them (bind_interface, max_qos, max_topic_alias, mount_point): their
-// lines warn too. A line that is not mosquitto.conf at all, or a malformed
+// them (bind_interface, mount_point): their lines warn too. A line that is not mosquitto.conf at all, or a malformed
 // value, is an *Error naming file and line.
 package mosqconf
 

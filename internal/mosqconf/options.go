@@ -127,11 +127,8 @@ func optionalBool(v bool) OptionalBool {
 // not act on yet; each line still gets a warning. Remove a name once the
 // engine honours it.
 var notYetActive = map[string]bool{
-	"bind_interface":  true,
-	"max_qos":         true,
-	"maximum_qos":     true,
-	"max_topic_alias": true,
-	"mount_point":     true,
+	"bind_interface": true,
+	"mount_point":    true,
 }
 
 // intField parses an integer in [lo, hi] into the field dst returns.
