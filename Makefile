@@ -32,6 +32,10 @@ test-peers:
 
 race:
 	$(GO) test -count=1 -race $(RACE_PKGS)
+	# bench's concurrent parts: the stall probe's pinned threads, and the
+	# usage sampler beside the load generator in every scenario (not the
+	# minutes-long suite runs)
+	$(GO) test -count=1 -race -run 'Stall|SpinFor|ReadProc|TestScenariosEndToEnd' ./bench/
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
