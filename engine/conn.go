@@ -40,6 +40,7 @@ type conn struct {
 	// Its listener's limits, set at CONNECT.
 	maxQoS     byte   // the highest QoS it may use (max_qos)
 	aliasMaxIn uint16 // the Topic Alias Maximum announced to it
+	mount      string // its listener's mount_point, "" = none
 
 	// MQTT 5 limits the client announced in CONNECT.
 	recvMax      uint16 // its Receive Maximum

@@ -104,7 +104,7 @@ func (c *conn) handleConnect(f codec.Frame) error {
 	c.info = ClientInfo{ClientID: clientID, Username: string(p.Username), RemoteAddr: c.t.RemoteAddr(), ProtocolVersion: byte(p.Version)}
 	extra := connackProps{serverKeepAlive: -1}
 	sec := b.securityOf(c.t)
-	c.maxQoS, c.aliasMaxIn = 2, serverTopicAliasMax
+	c.maxQoS, c.aliasMaxIn, c.mount = 2, serverTopicAliasMax, sec.MountPoint
 	if sec.LimitQoS && sec.MaxQoS < 2 {
 		c.maxQoS = sec.MaxQoS
 	}
@@ -191,7 +191,7 @@ func (c *conn) acceptConnect(p *codec.Connect, extra connackProps, keepAlive uin
 				expiry = b.opts.Now().Add(time.Duration(p.Will.Props.MessageExpiry) * time.Second).UnixNano()
 			}
 		}
-		w.msg = pooledMessage(p.Will.Topic, p.Will.Payload, props, p.Will.QoS, expiry)
+		w.msg = pooledMessage(c.mounted(p.Will.Topic), p.Will.Payload, props, p.Will.QoS, expiry)
 		c.will = w
 	}
 

@@ -66,6 +66,12 @@ type Security struct {
 	// (max_topic_alias).
 	LimitTopicAliases bool
 	TopicAliasMax     uint16
+	// MountPoint, when set, puts this listener's clients under a topic
+	// prefix (mount_point): it is prepended to the topics they publish
+	// (their wills too) and to the filters they subscribe and unsubscribe,
+	// and taken off the topics of the messages they receive. Clients of
+	// other listeners see the prefixed topics.
+	MountPoint string
 }
 
 // Options configures a Broker. The zero value is usable: New replaces zero

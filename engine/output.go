@@ -80,6 +80,16 @@ func (c *conn) writeAck(t codec.PacketType, pid uint16, rc codec.ReasonCode) {
 // returns false, sending nothing, when the packet is larger than a 5.0
 // client's Maximum Packet Size [MQTT-3.1.2-25].
 func (c *conn) writePublish(m message, d *delivery, dup bool, pid uint16) bool {
+	if c.mount != "" {
+		// mount_point: the client sees topics without its prefix; a topic
+		// not longer than the prefix (a filter ending in # also matches
+		// the level above it) has no name to show and is not sent, as in
+		// mosquitto.
+		if len(m.topic) <= len(c.mount) || string(m.topic[:len(c.mount)]) != c.mount {
+			return false
+		}
+		m.topic = m.topic[len(c.mount):]
+	}
 	if c.version == codec.V5 {
 		return c.writePublishV5(m, d, dup, pid)
 	}

@@ -40,6 +40,7 @@ func (c *conn) handlePublish(f codec.Frame) error {
 		c.protocolError("too many topic levels", err)
 		return errClose
 	}
+	p.Topic = c.mounted(p.Topic)
 	if p.Retain && b.opts.RetainUnavailable {
 		// 3.1.1 has no way to refuse one message: close, as mosquitto does.
 		c.protocolError("retained PUBLISH with retain_available false", codec.RetainNotSupported) // 5.0 [MQTT-3.2.2-14]

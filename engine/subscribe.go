@@ -31,7 +31,7 @@ func (c *conn) handleSubscribe(f codec.Frame) error {
 		if !ok {
 			break
 		}
-		filter := string(sub.Filter)
+		filter := c.mountFilter(sub.Filter)
 		fail := codec.ReasonCode(0)
 		switch {
 		case codec.ValidTopicFilter(sub.Filter) != nil || b.checkTopicLevels(sub.Filter) != nil:
@@ -129,7 +129,7 @@ func (c *conn) handleUnsubscribe(f codec.Frame) error {
 		if !ok {
 			break
 		}
-		filter := string(fb)
+		filter := c.mountFilter(fb)
 		s.mu.Lock()
 		had := s.subs.remove(filter)
 		s.mu.Unlock()
@@ -158,4 +158,25 @@ func (c *conn) handleUnsubscribe(f codec.Frame) error {
 func isShared(filter string) bool {
 	_, _, shared := matcher.SplitShared(filter)
 	return shared
+}
+
+// mounted is topic under the connection's mount_point: a fresh slice when
+// there is one (topic may alias the read buffer), topic itself otherwise.
+func (c *conn) mounted(topic []byte) []byte {
+	if c.mount == "" {
+		return topic
+	}
+	return append([]byte(c.mount), topic...)
+}
+
+// mountFilter is a filter under the connection's mount_point; a shared
+// subscription's filter part is mounted and its group kept.
+func (c *conn) mountFilter(f []byte) string {
+	if c.mount == "" {
+		return string(f)
+	}
+	if group, filter, shared := matcher.SplitShared(string(f)); shared {
+		return "$share/" + group + "/" + c.mount + filter
+	}
+	return c.mount + string(f)
 }

@@ -406,3 +406,68 @@ func TestListenerMaxQoSAndTopicAliases(t *testing.T) {
 		t.Fatalf("SUBSCRIBE at QoS 2 without limits granted %v", codes)
 	}
 }
+
+// mount_point: a listener's clients live under a topic prefix. What they
+// publish (their wills too) gets it, what they subscribe and unsubscribe
+// gets it, and what they receive loses it; clients elsewhere see the
+// prefixed topics and nothing outside the prefix reaches the mounted ones.
+func TestListenerMountPoint(t *testing.T) {
+	mnt := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1887}
+	tb := newTestBroker(t, 2, Options{Listeners: []Listener{
+		{Network: "tcp4", Address: mnt.String(), Security: &Security{MountPoint: "tenant/a/"}},
+		{Network: "tcp4", Address: "127.0.0.1:1888"},
+	}})
+	topics := func(c *testClient) []string {
+		var out []string
+		for _, p := range c.publishes() {
+			out = append(out, string(p.Topic)+"="+string(p.Payload))
+		}
+		return out
+	}
+	outside := tb.dial(1)
+	outside.connect("outside", true)
+	outside.subscribe("#", 0)
+	// A retained message under the prefix, before the mounted client comes.
+	outside.send(publishPacket("tenant/a/r", "kept", 0, true, 0))
+	outside.packets()
+	in := tb.dialOn(0, mnt)
+	in.connect("inside", true)
+	in.send(subscribePacket(7, "x/#", 0))
+	in.send(subscribePacket(8, "r", 0))
+	in.send(subscribePacket(9, "$share/g/s", 0))
+	if got := topics(in); len(got) != 1 || got[0] != "r=kept" {
+		t.Fatalf("retained under the mount point: %v, want r=kept", got)
+	}
+	in.send(publishPacket("x/1", "from inside", 0, false, 0))
+	if got := topics(outside); len(got) != 1 || got[0] != "tenant/a/x/1=from inside" {
+		t.Fatalf("outside saw %v, want the prefixed topic", got)
+	}
+	if got := topics(in); len(got) != 1 || got[0] != "x/1=from inside" {
+		t.Fatalf("inside saw its own message as %v", got)
+	}
+	outside.send(publishPacket("tenant/a/x/2", "to inside", 0, false, 0))
+	outside.send(publishPacket("x/3", "outside the mount", 0, false, 0))
+	outside.send(publishPacket("tenant/a/s", "shared", 0, false, 0))
+	outside.send(publishPacket("tenant/a", "no name left", 0, false, 0)) // matches tenant/a/# one level up
+	tb.run()
+	if got := topics(in); len(got) != 2 || got[0] != "x/2=to inside" || got[1] != "s=shared" {
+		t.Fatalf("inside got %v, want x/2 and the shared s only", got)
+	}
+	in.send((&codec.Unsubscribe{PacketID: 10, Filters: [][]byte{[]byte("x/#")}}).Append(nil, codec.V311))
+	outside.send(publishPacket("tenant/a/x/4", "after unsubscribe", 0, false, 0))
+	tb.run()
+	if got := topics(in); len(got) != 0 {
+		t.Fatalf("inside still receives after UNSUBSCRIBE x/#: %v", got)
+	}
+	outside.packets()
+	w := tb.dialOn(0, mnt)
+	conn := codec.Connect{Version: codec.V311, ClientID: []byte("willing"), CleanStart: true, WillFlag: true,
+		Will: codec.Will{Topic: []byte("gone"), Payload: []byte("bye")}}
+	w.send(conn.Append(nil, codec.V311))
+	w.first()
+	w.drop()
+	tb.run()
+	if got := topics(outside); len(got) != 1 || got[0] != "tenant/a/gone=bye" {
+		t.Fatalf("will of a mounted client seen outside as %v", got)
+	}
+}

@@ -89,11 +89,11 @@ func parseListen(v string) (engine.Listener, error) {
 }
 
 // listenerLimits applies the options that mosquitto scopes to a listener
-// whatever per_listener_settings says: use_username_as_clientid, max_qos
-// and max_topic_alias. A listener that sets one gets its own Security,
-// starting from the broker-wide one when it had none.
+// whatever per_listener_settings says: use_username_as_clientid, max_qos,
+// max_topic_alias and mount_point. A listener that sets one gets its own
+// Security, starting from the broker-wide one when it had none.
 func listenerLimits(el *engine.Listener, l *mosqconf.Listener, wide *engine.Security) {
-	if !l.UseUsernameAsClientID && l.MaxQoS >= 2 && l.MaxTopicAlias == 10 {
+	if !l.UseUsernameAsClientID && l.MaxQoS >= 2 && l.MaxTopicAlias == 10 && l.MountPoint == "" {
 		return
 	}
 	if el.Security == nil {
@@ -108,6 +108,7 @@ func listenerLimits(el *engine.Listener, l *mosqconf.Listener, wide *engine.Secu
 	if l.MaxTopicAlias != 10 {
 		sec.LimitTopicAliases, sec.TopicAliasMax = true, uint16(l.MaxTopicAlias)
 	}
+	sec.MountPoint = l.MountPoint
 }
 
 // security turns mosquitto's authentication options into the engine's;

@@ -272,12 +272,12 @@ func TestServePerListenerSettings(t *testing.T) {
 	}
 }
 
-// use_username_as_clientid, max_qos and max_topic_alias are a listener's
-// options in mosquitto, with or without per_listener_settings: only their
+// use_username_as_clientid, max_qos, max_topic_alias and mount_point are a
+// listener's options in mosquitto, with or without per_listener_settings: only their
 // listener applies them, and it keeps the rest of its admission rules.
 func TestServeListenerScopedOptions(t *testing.T) {
 	conf := writeConf(t, "allow_anonymous true\nlistener 1993 127.0.0.1\nuse_username_as_clientid true\n"+
-		"listener 1994 127.0.0.1\nmax_qos 1\nmax_topic_alias 0\nlistener 1996 127.0.0.1\n")
+		"listener 1994 127.0.0.1\nmax_qos 1\nmax_topic_alias 0\nmount_point tenant/\nlistener 1996 127.0.0.1\n")
 	sc, _ := parseServeArgs([]string{"-c", conf}, io.Discard)
 	opts, warnings, err := buildOptions(sc)
 	if err != nil {
@@ -289,8 +289,9 @@ func TestServeListenerScopedOptions(t *testing.T) {
 	if s := opts.Listeners[0].Security; s == nil || !s.UsernameAsClientID || s.Authenticator != nil || s.LimitQoS || s.LimitTopicAliases {
 		t.Errorf("listener 1993: %+v, want usernames as ids only, anonymous clients in", s)
 	}
-	if s := opts.Listeners[1].Security; s == nil || s.UsernameAsClientID || !s.LimitQoS || s.MaxQoS != 1 || !s.LimitTopicAliases || s.TopicAliasMax != 0 {
-		t.Errorf("listener 1994: %+v, want QoS at most 1 and no topic aliases", s)
+	if s := opts.Listeners[1].Security; s == nil || s.UsernameAsClientID || !s.LimitQoS || s.MaxQoS != 1 || !s.LimitTopicAliases || s.TopicAliasMax != 0 ||
+		s.MountPoint != "tenant/" {
+		t.Errorf("listener 1994: %+v, want QoS at most 1, no topic aliases, mounted at tenant/", s)
 	}
 	if s := opts.Listeners[2].Security; s != nil {
 		t.Errorf("listener 1996 took another listener's options: %+v", s)

@@ -7,9 +7,9 @@
 // Real mosquitto options that midge does not implement yet (password files,
 // ACLs, persistence, TLS, bridges, logging, ...) are parsed, kept verbatim in
 // Unsupported lists, and reported as a Warning naming file and line, so the
-// file still runs. A few typed fields are parsed ahead of the broker using
-// them (bind_interface, mount_point): their lines warn too. A line that is not mosquitto.conf at all, or a malformed
-// value, is an *Error naming file and line.
+// file still runs. bind_interface is parsed into a typed field ahead of the
+// broker using it: its lines warn too. A line that is not mosquitto.conf at
+// all, or a malformed value, is an *Error naming file and line.
 package mosqconf
 
 import (

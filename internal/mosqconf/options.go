@@ -128,7 +128,6 @@ func optionalBool(v bool) OptionalBool {
 // engine honours it.
 var notYetActive = map[string]bool{
 	"bind_interface": true,
-	"mount_point":    true,
 }
 
 // intField parses an integer in [lo, hi] into the field dst returns.
