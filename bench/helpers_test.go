@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +81,21 @@ func startMidge(t *testing.T) *Target {
 func readEnviron(pid int) (string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
 	return string(b), err
+}
+
+// suiteSection is the suite's Markdown section for recs.
+func suiteSection(recs []*Record, repeat int) string {
+	var b bytes.Buffer
+	WriteSuiteMarkdown(&b, recs, "midge bench suite", repeat)
+	return b.String()
+}
+
+// wantAll fails t for each of wants that the section s lacks.
+func wantAll(t *testing.T, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("section lacks %q:\n%s", w, s)
+		}
+	}
 }
